@@ -1,0 +1,2 @@
+// Measures the admission logic alone on a realistic AdmissionReview.
+print("not implemented")

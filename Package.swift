@@ -1,0 +1,85 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 mode, explicit import visibility.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "azure-workload-identity-webhook",
+    products: [
+        .executable(name: "azwi-webhook", targets: ["azwi-webhook"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    ],
+    targets: [
+        // C bridge: system libraries and the one-line shims for macros Swift cannot import.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .target(name: "CShims", dependencies: ["COpenSSL", "CZlib"]),
+
+        // Transport: TLS and HTTP/1.1. Knows nothing of Kubernetes.
+        .target(
+            name: "WebhookTLS",
+            dependencies: ["COpenSSL", "CShims", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "WebhookHTTP",
+            dependencies: [
+                "WebhookTLS", "CZlib", "CShims",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Documents: YAML (libyaml) to a tree, and the tree to JSON, for kubeconfig and local files.
+        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+
+        // Kubernetes client: kubeconfig, API calls, the ServiceAccount cache.
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "WebhookTLS", "WebhookHTTP", "YAML",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Admission logic: pure, no I/O. Request bytes + ServiceAccount + config in, response bytes out.
+        .target(name: "Admission", swiftSettings: swiftSettings),
+
+        // The executable that wires the layers together.
+        .executableTarget(
+            name: "azwi-webhook",
+            dependencies: [
+                "Admission", "WebhookTLS", "WebhookHTTP", "KubeClient", "YAML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "admission-benchmark",
+            dependencies: ["Admission"],
+            path: "Benchmarks/AdmissionBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "AdmissionTests", dependencies: ["Admission"], swiftSettings: swiftSettings),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: swiftSettings),
+    ]
+)

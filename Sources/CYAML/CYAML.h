@@ -1,0 +1,2 @@
+// libyaml, the YAML parser behind PyYAML and Yams, without Foundation.
+#include <yaml.h>

@@ -1,0 +1,2 @@
+// zlib, for gzip response bodies.
+#include <zlib.h>

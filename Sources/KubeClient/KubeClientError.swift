@@ -1,0 +1,4 @@
+/// A failure talking to the Kubernetes API.
+public enum KubeClientError: Error, Equatable, Sendable {
+    case configuration(String)
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The `azwi-webhook` command: the webhook server (`serve`, the default) and its offline tools.
+@main
+struct AzwiWebhook: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "azwi-webhook",
+        abstract: "The Azure Workload Identity mutating admission webhook.",
+        version: WebhookVersion.current,
+        subcommands: [ServeCommand.self, MutateCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}
