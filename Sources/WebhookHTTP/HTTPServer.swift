@@ -40,7 +40,13 @@ public final class HTTPServer: Sendable {
         guard !started.exchange(true, ordering: .sequentiallyConsistent) else {
             throw .invalidConfiguration("HTTPServer.start() called twice")
         }
-        let listener = try Listener.open(host: configuration.host, port: configuration.port)
+        let listener: Listener
+        do throws(TLSError) {
+            listener = try Listener.open(host: configuration.host, port: configuration.port)
+        } catch {
+            started.store(false, ordering: .sequentiallyConsistent)
+            throw error
+        }
         try OwnedThread.start { [self] in
             acceptLoop(listenFD: listener.fd)
             Glibc.close(listener.fd)
