@@ -109,7 +109,7 @@ public final class HTTPServer: Sendable {
                 continue
             }
             do {
-                try OwnedThread.start { [self] in
+                try OwnedThread.start(stackSize: configuration.connectionStackBytes) { [self] in
                     HTTPServerConnection(server: self, fd: fd).run()
                     connectionClosed()
                 }

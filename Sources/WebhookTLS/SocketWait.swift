@@ -6,7 +6,8 @@ import Glibc
 enum SocketWait {
     /// Waits until `fd` reports one of `events`, an error or hang-up (the next call reports those).
     ///
-    /// - Throws: `.timedOut(operation)` at the deadline, `.interrupted` when `wakeFD` is readable.
+    /// - Throws: `.timedOut(operation)` at the deadline, `.interrupted` when `wakeFD` is readable
+    ///   and `fd` is not.
     static func wait(
         fd: Int32, events: Int16, deadline: ContinuousClock.Instant, wakeFD: Int32?, operation: String
     ) throws(TLSError) {
@@ -24,8 +25,9 @@ enum SocketWait {
                 throw .system("poll")
             }
             if rc == 0 { continue }  // re-check the deadline; rounding may have woken us early
-            if fds.1.revents != 0 { throw .interrupted }
+            // Data first: a request that arrived with the shutdown signal is still read and answered.
             if fds.0.revents != 0 { return }
+            if fds.1.revents != 0 { throw .interrupted }
         }
     }
 
