@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 public import WebhookTLS
 import Synchronization
@@ -23,11 +24,19 @@ public final class HTTPServer: Sendable {
     private let acceptorDone = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
 
-    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) throws(TLSError) {
+    /// - Parameters:
+    ///   - metricsFactory: where the server's metrics go (`azwi_http_open_connections`,
+    ///     `azwi_tls_handshake_failures_total`, `azwi_http_rejected_connections_total`,
+    ///     `azwi_http_requests_total{code}`, each with a `listener` dimension); by default the
+    ///     backend the executable bootstrapped.
+    public init(
+        configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) throws(TLSError) {
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
-        metrics = ServerMetrics(listener: configuration.name)
+        metrics = ServerMetrics(listener: configuration.name, factory: metricsFactory)
         shutdownSignal = try WakePipe()
         stoppedSignal = try WakePipe()
     }

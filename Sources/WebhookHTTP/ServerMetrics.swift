@@ -7,18 +7,20 @@ import Synchronization
 /// request path should not.
 final class ServerMetrics: Sendable {
     private let listener: String
+    private let factory: any MetricsFactory
     private let openConnections: Gauge
     private let handshakeFailures: Counter
     private let rejectedConnections: Counter
     private let requestsByStatus: Mutex<[Int: Counter]>
     private let openCount = Atomic<Int>(0)
 
-    init(listener: String) {
+    init(listener: String, factory: any MetricsFactory) {
         self.listener = listener
+        self.factory = factory
         let dimensions = [("listener", listener)]
-        openConnections = Gauge(label: "azwi_http_open_connections", dimensions: dimensions)
-        handshakeFailures = Counter(label: "azwi_tls_handshake_failures_total", dimensions: dimensions)
-        rejectedConnections = Counter(label: "azwi_http_rejected_connections_total", dimensions: dimensions)
+        openConnections = Gauge(label: "azwi_http_open_connections", dimensions: dimensions, factory: factory)
+        handshakeFailures = Counter(label: "azwi_tls_handshake_failures_total", dimensions: dimensions, factory: factory)
+        rejectedConnections = Counter(label: "azwi_http_rejected_connections_total", dimensions: dimensions, factory: factory)
         requestsByStatus = Mutex([:])
         openConnections.record(0)
     }
@@ -52,7 +54,7 @@ final class ServerMetrics: Sendable {
     func responded(status: Int) {
         let counter = requestsByStatus.withLock { counters in
             if let counter = counters[status] { return counter }
-            let counter = Counter(label: "azwi_http_requests_total", dimensions: [("listener", listener), ("code", String(status))])
+            let counter = Counter(label: "azwi_http_requests_total", dimensions: [("listener", listener), ("code", String(status))], factory: factory)
             counters[status] = counter
             return counter
         }
