@@ -174,23 +174,33 @@ struct HTTPRequestParser {
     /// Decides the body framing from the parsed head.
     private mutating func frame(_ syntax: HeadSyntax) -> Event {
         let headers = syntax.headers
-        if syntax.isHTTP11 {
-            guard headers.values(for: "Host").count == 1 else { return fail(400, "exactly one Host header is required") }
-        } else if headers.values(for: "Host").count > 1 {
-            return fail(400, "more than one Host header")
-        }
+        // One pass over the fields; the lists stay empty (unallocated) in the common case.
+        var hosts = 0
         var keepAlive = syntax.isHTTP11
-        for value in headers.values(for: "Connection") {
-            for token in HeadSyntax.tokens(value) {
-                if token == "close" { keepAlive = false } else if token == "keep-alive", !syntax.isHTTP11 { keepAlive = true }
+        var transferEncodings: [String] = []
+        var contentLengths: [String] = []
+        var expectations: [String] = []
+        for field in headers.fields {
+            if HTTPHeaders.equalIgnoringCase(field.name, "Host") {
+                hosts += 1
+            } else if HTTPHeaders.equalIgnoringCase(field.name, "Content-Length") {
+                contentLengths.append(field.value)
+            } else if HTTPHeaders.equalIgnoringCase(field.name, "Transfer-Encoding") {
+                transferEncodings.append(field.value)
+            } else if HTTPHeaders.equalIgnoringCase(field.name, "Connection") {
+                for token in HeadSyntax.tokens(field.value) {
+                    if token == "close" { keepAlive = false } else if token == "keep-alive", !syntax.isHTTP11 { keepAlive = true }
+                }
+            } else if HTTPHeaders.equalIgnoringCase(field.name, "Expect") {
+                expectations.append(field.value)
             }
         }
+        if syntax.isHTTP11, hosts != 1 { return fail(400, "exactly one Host header is required") }
+        if hosts > 1 { return fail(400, "more than one Host header") }
         let head = Head(method: syntax.method, target: syntax.target, headers: headers, keepAlive: keepAlive)
-        let transferEncodings = headers.values(for: "Transfer-Encoding")
-        let contentLengths = headers.values(for: "Content-Length")
         var expectsContinue = false
-        if let expect = headers["Expect"] {
-            guard headers.values(for: "Expect").count == 1, HeadSyntax.trimmed(expect).lowercased() == "100-continue" else {
+        if !expectations.isEmpty {
+            guard expectations.count == 1, HeadSyntax.trimmed(expectations[0]).lowercased() == "100-continue" else {
                 return fail(417, "unsupported Expect value")
             }
             expectsContinue = syntax.isHTTP11
@@ -218,7 +228,7 @@ struct HTTPRequestParser {
                 }
             }
             length = seen!
-        } else if ["POST", "PUT", "PATCH"].contains(syntax.method) {
+        } else if syntax.method == "POST" || syntax.method == "PUT" || syntax.method == "PATCH" {
             return fail(411, "Content-Length required")
         }
         if length > limits.maxBodyBytes { return fail(413, "request body too large") }

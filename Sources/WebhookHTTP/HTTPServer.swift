@@ -23,6 +23,8 @@ public final class HTTPServer: Sendable {
     private let shuttingDown = Atomic<Bool>(false)
     private let acceptorDone = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
+    /// The listening socket while it is open; -1 before `start()` and once closed.
+    private let listenFD = Mutex<Int32>(-1)
 
     /// - Parameters:
     ///   - metricsFactory: where the server's metrics go (`azwi_http_open_connections`,
@@ -56,9 +58,13 @@ public final class HTTPServer: Sendable {
             started.store(false, ordering: .sequentiallyConsistent)
             throw error
         }
+        listenFD.withLock { $0 = listener.fd }
         try OwnedThread.start { [self] in
             acceptLoop(listenFD: listener.fd)
-            Glibc.close(listener.fd)
+            listenFD.withLock { fd in
+                Glibc.close(fd)
+                fd = -1
+            }
             acceptorDone.store(true, ordering: .sequentiallyConsistent)
             if metrics.open == 0 { stoppedSignal.signal() }
         }
@@ -70,6 +76,10 @@ public final class HTTPServer: Sendable {
     /// and their responses carry `Connection: close`.
     public func beginShutdown() {
         guard !shuttingDown.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        // Refuse new connections now, not when the acceptor thread next runs.
+        listenFD.withLock { fd in
+            if fd >= 0 { _ = shutdown(fd, Int32(SHUT_RDWR)) }
+        }
         shutdownSignal.signal()
         if !started.load(ordering: .sequentiallyConsistent) { stoppedSignal.signal() }
     }
@@ -109,7 +119,7 @@ public final class HTTPServer: Sendable {
                     if shutdownSignal.wait(until: .now + .milliseconds(100)) { return }
                     continue
                 default:
-                    logger.error("accept failed", metadata: ["errno": "\(errno)"])
+                    if !isShuttingDown { logger.error("accept failed", metadata: ["errno": "\(errno)"]) }
                     return
                 }
             }
