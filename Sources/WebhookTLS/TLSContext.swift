@@ -35,7 +35,7 @@ public final class TLSContext: @unchecked Sendable {
     }
 
     /// A server context from PEM bytes: ALPN selects http/1.1 (never h2), no compression, no
-    /// renegotiation, a peer closing without close_notify is a clean end of stream.
+    /// renegotiation, no session tickets, a peer closing without close_notify is a clean end of stream.
     public static func server(certificateChainPEM: [UInt8], privateKeyPEM: [UInt8], minimumVersion: TLSVersion) throws(TLSError) -> TLSContext {
         ERR_clear_error()
         guard let ctx = SSL_CTX_new(TLS_server_method()) else { throw .openssl("SSL_CTX_new") }
@@ -43,6 +43,10 @@ public final class TLSContext: @unchecked Sendable {
             try useCertificate(ctx, chainPEM: certificateChainPEM, keyPEM: privateKeyPEM)
         })
         SSL_CTX_set_alpn_select_cb(ctx, CShims_alpn_select_http11, nil)
+        // No session tickets: the API server's Go client has no session cache (nil
+        // ClientSessionCache), so every ticket would be encrypted and sent for nothing.
+        _ = SSL_CTX_set_options(ctx, CShims_SSL_OP_NO_TICKET)
+        _ = SSL_CTX_set_num_tickets(ctx, 0)
         return context
     }
 
