@@ -5,11 +5,13 @@ enum HTTPResponseWriter {
 
     /// Appends the status line, fields, `Content-Length`, optional `Connection: close`, and the
     /// body (not for HEAD) to `output`.
+    /// A status outside 100...999 is written as 500: the status line must stay three digits.
     static func write(_ response: HTTPResponse, headOnly: Bool, close: Bool, into output: inout [UInt8]) {
+        let status = (100...999).contains(response.status) ? response.status : 500
         output.append(contentsOf: "HTTP/1.1 ".utf8)
-        appendDecimal(response.status, to: &output)
+        appendDecimal(status, to: &output)
         output.append(UInt8(ascii: " "))
-        output.append(contentsOf: reasonPhrase(response.status).utf8)
+        output.append(contentsOf: reasonPhrase(status).utf8)
         output.append(contentsOf: "\r\n".utf8)
         for (name, value) in response.headers where !framingFields.contains(where: { HTTPHeaders.equalIgnoringCase($0, name) }) {
             output.append(contentsOf: name.utf8)

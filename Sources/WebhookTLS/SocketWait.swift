@@ -36,6 +36,7 @@ enum SocketWait {
         let remaining = deadline - ContinuousClock.now
         if remaining <= .zero { return 0 }
         let (seconds, attoseconds) = remaining.components
+        guard seconds < 86_400 else { return 86_400_000 }  // poll again after a day; avoids overflow
         let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         return Int32(clamping: max(1, milliseconds))
     }

@@ -29,8 +29,17 @@ import Testing
     }
 
     @Test(arguments: [(400, "Bad Request"), (408, "Request Timeout"), (411, "Length Required"), (431, "Request Header Fields Too Large"),
-                      (505, "HTTP Version Not Supported"), (1000, "Status")])
+                      (505, "HTTP Version Not Supported"), (299, "Status")])
     func reasonPhrases(_ status: Int, _ phrase: String) {
         #expect(written(HTTPResponse(status: status)).hasPrefix("HTTP/1.1 \(status) \(phrase)\r\n"))
+    }
+}
+
+@Suite struct HTTPResponseWriterEdgeTests {
+    @Test(arguments: [-1, 0, 99, 1000, Int.max])
+    func impossibleStatusesBecome500(_ status: Int) {
+        var output: [UInt8] = []
+        HTTPResponseWriter.write(HTTPResponse(status: status), headOnly: false, close: false, into: &output)
+        #expect(String(decoding: output, as: UTF8.self).hasPrefix("HTTP/1.1 500 Internal Server Error\r\n"))
     }
 }
