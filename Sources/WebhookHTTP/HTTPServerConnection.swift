@@ -59,7 +59,10 @@ final class HTTPServerConnection {
                 if isIdle, server.isShuttingDown, !stream.hasBufferedInput { return }
                 let read = readBuffer.withUnsafeMutableBytes { buffer in
                     Result { () throws(TLSError) in
-                        try stream.read(into: buffer, deadline: deadline, wakeFD: isIdle ? server.shutdownSignal.readFD : nil)
+                        if isIdle {
+                            try stream.waitUntilReadable(deadline: deadline, wakeFD: server.shutdownSignal.readFD)
+                        }
+                        return try stream.read(into: buffer, deadline: deadline, wakeFD: nil)
                     }
                 }
                 let count: Int

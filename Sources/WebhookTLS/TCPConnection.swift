@@ -98,6 +98,11 @@ public final class TCPConnection: ByteStream {
         }
     }
 
+    public func waitUntilReadable(deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(TLSError) {
+        guard fd >= 0 else { throw .closed }
+        try SocketWait.wait(fd: fd, events: Int16(POLLIN), deadline: deadline, wakeFD: wakeFD, operation: "read")
+    }
+
     public var hasBufferedInput: Bool { false }
 
     public func closeAfterDraining(deadline: ContinuousClock.Instant) {

@@ -98,6 +98,11 @@ public final class TLSConnection: ByteStream {
         }
     }
 
+    public func waitUntilReadable(deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(TLSError) {
+        if hasBufferedInput { return }
+        try socket.waitUntilReadable(deadline: deadline, wakeFD: wakeFD)
+    }
+
     public var hasBufferedInput: Bool { SSL_has_pending(ssl) == 1 }
 
     /// The protocol ALPN agreed on ("http/1.1"), or `nil`.

@@ -101,6 +101,8 @@ public final class TLSContext: @unchecked Sendable {
             // Partial writes let one write loop make progress; a moving buffer is allowed because a
             // retried SSL_write from Swift may see the array's storage at a new address.
             _ = CShims_SSL_CTX_set_mode(ctx, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
+            // One read(2) per socket buffer instead of one per record header and body.
+            _ = CShims_SSL_CTX_set_read_ahead(ctx, 1)
             return try body()
         } catch {
             SSL_CTX_free(ctx)

@@ -13,6 +13,9 @@ int CShims_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version);
 /// Wraps the macro `SSL_CTX_set_mode`.
 long CShims_SSL_CTX_set_mode(SSL_CTX *ctx, long mode);
 
+/// Wraps the macro `SSL_CTX_set_read_ahead` (read whole socket buffers, not record by record).
+long CShims_SSL_CTX_set_read_ahead(SSL_CTX *ctx, int yes);
+
 /// Wraps the macro `SSL_set_tlsext_host_name` (SNI on a client connection).
 int CShims_SSL_set_tlsext_host_name(SSL *ssl, const char *name);
 
