@@ -43,3 +43,21 @@ import Testing
         #expect(String(decoding: output, as: UTF8.self).hasPrefix("HTTP/1.1 500 Internal Server Error\r\n"))
     }
 }
+
+@Suite struct HTTPHeadersTests {
+    @Test func lookupIgnoresCaseAndKeepsOrder() {
+        let headers: HTTPHeaders = [("Set-Cookie", "a"), ("content-type", "json"), ("SET-COOKIE", "b")]
+        #expect(headers["Content-Type"] == "json")
+        #expect(headers.values(for: "set-cookie") == ["a", "b"])
+        #expect(headers["Content-Typ"] == nil)
+        #expect(headers["Content-Typf"] == nil)
+        let fromDictionary: HTTPHeaders = ["Accept": "application/json", "User-Agent": "azwi"]
+        #expect(fromDictionary.fields.map(\.name) == ["Accept", "User-Agent"])
+    }
+
+    @Test func caseFoldingAppliesToLettersOnly() {
+        // '@' (0x40) and '`' (0x60) differ only in the case bit: they must not compare equal.
+        #expect(!HTTPHeaders.equalIgnoringCase("a@", "a`"))
+        #expect(HTTPHeaders.equalIgnoringCase("X-Request-ID", "x-request-id"))
+    }
+}
