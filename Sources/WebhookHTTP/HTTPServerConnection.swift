@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import WebhookTLS
 #if canImport(Glibc)
@@ -15,6 +16,8 @@ final class HTTPServerConnection {
     private var readBuffer: [UInt8]
     private var output: [UInt8] = []
     private var gzip: GzipEncoder?
+    /// Request counters this connection has used, so counting takes no shared lock.
+    private var statusCounters: [Int: Counter] = [:]
 
     init(server: HTTPServer, fd: Int32) {
         self.server = server
@@ -108,7 +111,13 @@ final class HTTPServerConnection {
     private func respond(_ response: HTTPResponse, on stream: any ByteStream, headOnly: Bool, close: Bool, lingering: Bool) -> Bool {
         output.removeAll(keepingCapacity: true)
         HTTPResponseWriter.write(response, headOnly: headOnly, close: close, into: &output)
-        server.metrics.responded(status: response.status)
+        if let counter = statusCounters[response.status] {
+            counter.increment()
+        } else {
+            let counter = server.metrics.requestCounter(status: response.status)
+            statusCounters[response.status] = counter
+            counter.increment()
+        }
         do {
             try stream.write(output, deadline: .now + server.configuration.writeTimeout)
         } catch {
