@@ -16,8 +16,10 @@ struct HTTPRequestParser {
         case needMore
         /// The client waits for `100 Continue` before sending the body: send it, then read on.
         case sendContinue
-        /// A complete request; `keepAlive` is false when the client asked to close.
-        case request(HTTPRequest, keepAlive: Bool)
+        /// A complete request; `keepAlive` is false when the client asked to close, and
+        /// `announceKeepAlive` is true for an HTTP/1.0 client that asked to keep the connection
+        /// (the response must say `Connection: keep-alive`).
+        case request(HTTPRequest, keepAlive: Bool, announceKeepAlive: Bool)
         /// The request is refused with `status`; answer and close (the framing is lost).
         case failure(status: Int, reason: String)
     }
@@ -37,6 +39,7 @@ struct HTTPRequestParser {
         var target: String
         var headers: HTTPHeaders
         var keepAlive: Bool
+        var isHTTP11: Bool
     }
 
     private enum ChunkStep {
@@ -120,7 +123,8 @@ struct HTTPRequestParser {
     }
 
     private func complete(_ head: Head, body: [UInt8]) -> Event {
-        .request(HTTPRequest(method: head.method, target: head.target, headers: head.headers, body: body), keepAlive: head.keepAlive)
+        .request(HTTPRequest(method: head.method, target: head.target, headers: head.headers, body: body),
+                 keepAlive: head.keepAlive, announceKeepAlive: head.keepAlive && !head.isHTTP11)
     }
 
     // MARK: Head
@@ -197,7 +201,7 @@ struct HTTPRequestParser {
         }
         if syntax.isHTTP11, hosts != 1 { return fail(400, "exactly one Host header is required") }
         if hosts > 1 { return fail(400, "more than one Host header") }
-        let head = Head(method: syntax.method, target: syntax.target, headers: headers, keepAlive: keepAlive)
+        let head = Head(method: syntax.method, target: syntax.target, headers: headers, keepAlive: keepAlive, isHTTP11: syntax.isHTTP11)
         var expectsContinue = false
         if !expectations.isEmpty {
             guard expectations.count == 1, HeadSyntax.trimmed(expectations[0]).lowercased() == "100-continue" else {

@@ -93,11 +93,13 @@ final class HTTPServerConnection {
             case let .failure(status, reason):
                 respond(.text(status, reason), on: stream, headOnly: false, close: true, lingering: true)
                 return
-            case let .request(request, keepAlive):
+            case let .request(request, keepAlive, announceKeepAlive):
                 var response = server.handler.handle(request)
                 compressIfWanted(&response, request: request)
                 let close = !keepAlive || server.isShuttingDown
-                guard respond(response, on: stream, headOnly: request.method == "HEAD", close: close, lingering: false), !close else {
+                guard respond(response, on: stream, headOnly: request.method == "HEAD", close: close, announceKeepAlive: announceKeepAlive,
+                              lingering: false), !close
+                else {
                     return
                 }
                 phase = parser.phase
@@ -108,9 +110,11 @@ final class HTTPServerConnection {
 
     /// Writes one response in a single write; returns whether it was written.
     @discardableResult
-    private func respond(_ response: HTTPResponse, on stream: any ByteStream, headOnly: Bool, close: Bool, lingering: Bool) -> Bool {
+    private func respond(
+        _ response: HTTPResponse, on stream: any ByteStream, headOnly: Bool, close: Bool, announceKeepAlive: Bool = false, lingering: Bool
+    ) -> Bool {
         output.removeAll(keepingCapacity: true)
-        HTTPResponseWriter.write(response, headOnly: headOnly, close: close, into: &output)
+        HTTPResponseWriter.write(response, headOnly: headOnly, close: close, announceKeepAlive: announceKeepAlive, into: &output)
         if let counter = statusCounters[response.status] {
             counter.increment()
         } else {

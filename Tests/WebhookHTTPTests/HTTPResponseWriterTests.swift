@@ -18,6 +18,12 @@ import Testing
             == "HTTP/1.1 413 Content Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 10\r\nConnection: close\r\n\r\ntoo large\n")
     }
 
+    @Test func http10KeepAliveIsAnnounced() {
+        var output: [UInt8] = []
+        HTTPResponseWriter.write(HTTPResponse(status: 204), headOnly: false, close: false, announceKeepAlive: true, into: &output)
+        #expect(String(decoding: output, as: UTF8.self) == "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n")
+    }
+
     @Test func headKeepsTheLengthButDropsTheBody() {
         #expect(written(HTTPResponse(status: 200, body: Array("hello".utf8)), headOnly: true) == "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
     }

@@ -219,3 +219,17 @@ private func gunzip(_ data: [UInt8]) -> [UInt8]? {
     guard status == Z_STREAM_END else { return nil }
     return Array(output[0..<Int(stream.total_out)])
 }
+
+@Suite(.serialized) struct HTTP10ServerTests {
+    @Test func http10KeepAliveClientsAreToldAndServedOnOneConnection() throws {
+        let test = try TestServer(tls: false)
+        defer { test.stop() }
+        let raw = try test.raw()
+        try raw.send("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        #expect(raw.read(until: "GET /a 0\n").contains("Connection: keep-alive\r\n"))
+        try raw.send("GET /b HTTP/1.0\r\n\r\n")
+        let last = raw.readAll()  // no keep-alive asked: answered, then closed
+        #expect(last.hasSuffix("GET /b 0\n"))
+        #expect(last.contains("Connection: close\r\n"))
+    }
+}
