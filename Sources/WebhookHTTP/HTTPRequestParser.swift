@@ -95,6 +95,21 @@ struct HTTPRequestParser {
     }
 
     mutating func next() -> Event {
+        let event = step()
+        if case .request = event, start == buffer.count, buffer.capacity > 64 * 1024 {
+            // A big body must not stay allocated while the connection idles for minutes.
+            buffer = []
+            buffer.reserveCapacity(4096)
+            start = 0
+            scanned = 0
+        }
+        return event
+    }
+
+    /// Bytes the buffer holds room for (tests check that big bodies do not pin memory).
+    var bufferCapacity: Int { buffer.capacity }
+
+    private mutating func step() -> Event {
         switch state {
         case let .failed(status, reason):
             return .failure(status: status, reason: reason)

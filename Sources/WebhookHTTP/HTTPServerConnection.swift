@@ -127,6 +127,7 @@ final class HTTPServerConnection {
         } catch {
             return false
         }
+        if output.capacity > 64 * 1024 { output = [] }  // do not pin a big response while idle
         if lingering { stream.closeAfterDraining(deadline: .now + .seconds(2)) }
         return true
     }

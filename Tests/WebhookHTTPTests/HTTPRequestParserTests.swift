@@ -205,6 +205,14 @@ private struct Harness {
         #expect(harness.feed("\r\nGET / HTTP/1.1\nHost: a\n\n") == ["GET / body= keepAlive=true"])
     }
 
+    @Test func aLargeBodyDoesNotStayBufferedAfterItsRequest() {
+        var harness = Harness()
+        let body = String(repeating: "x", count: 1 << 20)
+        #expect(harness.feed("POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body).count == 1)
+        #expect(harness.parser.bufferCapacity < 64 * 1024)
+        #expect(harness.feed("GET /next HTTP/1.1\r\nHost: a\r\n\r\n") == ["GET /next body= keepAlive=true"])
+    }
+
     @Test func phaseFollowsTheRequest() {
         var harness = Harness()
         #expect(harness.parser.phase == .idle)
