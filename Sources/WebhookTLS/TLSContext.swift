@@ -99,8 +99,10 @@ public final class TLSContext: @unchecked Sendable {
             }
             _ = SSL_CTX_set_options(ctx, CShims_SSL_OP_NO_COMPRESSION | CShims_SSL_OP_NO_RENEGOTIATION | CShims_SSL_OP_IGNORE_UNEXPECTED_EOF)
             // Partial writes let one write loop make progress; a moving buffer is allowed because a
-            // retried SSL_write from Swift may see the array's storage at a new address.
-            _ = CShims_SSL_CTX_set_mode(ctx, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
+            // retried SSL_write from Swift may see the array's storage at a new address. Released
+            // buffers keep an idle connection's record buffers (~34 KiB) out of memory.
+            _ = CShims_SSL_CTX_set_mode(
+                ctx, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS))
             // One read(2) per socket buffer instead of one per record header and body.
             _ = CShims_SSL_CTX_set_read_ahead(ctx, 1)
             return try body()
