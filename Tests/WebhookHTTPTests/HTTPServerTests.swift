@@ -170,6 +170,22 @@ import WebhookTLS
         #expect(test.server.waitUntilStopped(timeout: .seconds(10)))
     }
 
+    @Test func anEmptyHostListensOnIPv4AndIPv6() throws {
+        let server = try HTTPServer(configuration: HTTPServerConfiguration(host: "", port: 0, tls: nil), handler: echoHandler, logger: silentLogger)
+        let port = try server.start()
+        defer {
+            server.beginShutdown()
+            _ = server.waitUntilStopped(timeout: .seconds(10))
+        }
+        for host in ["127.0.0.1", "::1"] {
+            guard let connection = try? HTTPClientConnection.connect(host: host, port: port, tls: nil, deadline: .now + .seconds(10)) else {
+                #expect(host == "::1", "IPv4 must always work; IPv6 only where the host has it")
+                continue
+            }
+            #expect(try connection.send(HTTPClientRequest(method: "GET", target: "/"), deadline: .now + .seconds(10)).status == 200)
+        }
+    }
+
     @Test func startReportsAnAddressInUse() throws {
         let test = try TestServer(tls: false)
         defer { test.stop() }
