@@ -198,9 +198,10 @@ struct HTTPResponseParser {
     }
 
     private static func parseHeadSyntax(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPClientError) -> HTTPResponseHead {
-        let text = String(decoding: bytes, as: UTF8.self)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
-        if lines.last?.isEmpty == true { lines.removeLast() }
+        // Split on bytes: as Characters, "\r\n" is one grapheme and never equals "\n".
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast().map { line in
+            String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
+        }
         guard let statusLine = lines.first else { throw .malformedResponse("empty response head") }
         let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].utf8.count == 3, let status = Int(parts[1]), status >= 100 else {
