@@ -28,6 +28,7 @@ The first stdout line is the bound port. Tests steer it through /_control/... (n
 """
 import argparse
 import base64
+import bisect
 import json
 import socket
 import ssl
@@ -51,6 +52,7 @@ class State:
     def __init__(self, token, major, minor):
         self.cond = threading.Condition()
         self.objects = {}          # (namespace, name) -> object
+        self._sorted_keys = None   # cache of sorted(self.objects), dropped on every change
         self.rv = 1000
         self.history = []          # (rv, type, object), oldest first
         self.compacted = 0         # watches from a resourceVersion below this get 410
@@ -68,6 +70,11 @@ class State:
         self.rv += 1
         return self.rv
 
+    def sorted_keys(self):
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(self.objects)
+        return self._sorted_keys
+
     def count(self, kind):
         self.counters[kind] = self.counters.get(kind, 0) + 1
 
@@ -82,6 +89,8 @@ class State:
         obj.setdefault("kind", "ServiceAccount")
         obj.setdefault("apiVersion", "v1")
         meta["resourceVersion"] = str(self.next_rv())
+        if key not in self.objects:
+            self._sorted_keys = None
         self.objects[key] = obj
         if record:
             self.record(kind, obj)
@@ -91,6 +100,7 @@ class State:
         obj = self.objects.pop((namespace, name), None)
         if obj is None:
             return None
+        self._sorted_keys = None
         obj = json.loads(json.dumps(obj))
         obj["metadata"]["resourceVersion"] = str(self.next_rv())
         self.record("DELETED", obj)
@@ -262,9 +272,11 @@ class Handler(BaseHTTPRequestHandler):
                 if list_rv < state.compacted:
                     return self.send_status(410, "Expired", "The provided continue parameter is too old "
                                             "to display a consistent list result.")
-            keys = sorted(k for k in state.objects if namespace is None or k[0] == namespace)
+            keys = state.sorted_keys()
+            if namespace is not None:
+                keys = keys[bisect.bisect_left(keys, (namespace,)):bisect.bisect_left(keys, (namespace + "\0",))]
             if start is not None:
-                keys = [k for k in keys if k > start]
+                keys = keys[bisect.bisect_right(keys, start):]
             page = keys[:limit] if limit > 0 else keys
             items = [state.objects[k] for k in page]
             metadata = {"resourceVersion": str(list_rv)}
