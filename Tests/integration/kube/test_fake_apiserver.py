@@ -1,0 +1,191 @@
+"""The API-server stand-in itself, checked with Python's own ssl/http.client.
+
+Other tests trust fake_apiserver.py to behave like kube-apiserver; these pin down that it does:
+pagination, watch streams and their events, 410 on expired resourceVersions, bearer tokens,
+client certificates, fault injection and the counters.
+"""
+import base64
+import http.client
+import json
+import pathlib
+import socket
+import ssl
+import subprocess
+import sys
+import time
+
+import pytest
+
+SCRIPT = pathlib.Path(__file__).with_name("fake_apiserver.py")
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    d = tmp_path_factory.mktemp("pki")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    for name in ("ca", "client-ca"):
+        openssl("req", "-x509", *ec, "-keyout", f"{name}.key", "-out", f"{name}.pem", "-days", "1", "-subj", f"/CN={name}", cwd=d)
+    for name, signer, ext in (("server", "ca", "subjectAltName=DNS:localhost,IP:127.0.0.1"),
+                              ("client", "client-ca", "extendedKeyUsage=clientAuth")):
+        (d / f"{name}.ext").write_text(ext + "\n")
+        openssl("req", *ec, "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/CN={name}", cwd=d)
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{signer}.pem", "-CAkey", f"{signer}.key",
+                "-CAcreateserial", "-out", f"{name}.pem", "-days", "1", "-extfile", f"{name}.ext", cwd=d)
+    return d
+
+
+class Stand:
+    def __init__(self, pki, *args):
+        self.pki = pki
+        self.proc = subprocess.Popen(
+            [sys.executable, str(SCRIPT), "--port", "0", "--cert", str(pki / "server.pem"), "--key", str(pki / "server.key"), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.port = int(self.proc.stdout.readline())
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+    def conn(self, client_cert=False, timeout=10):
+        ctx = ssl.create_default_context(cafile=str(self.pki / "ca.pem"))
+        if client_cert:
+            ctx.load_cert_chain(str(self.pki / "client.pem"), str(self.pki / "client.key"))
+        return http.client.HTTPSConnection("localhost", self.port, context=ctx, timeout=timeout)
+
+    def request(self, method, path, body=None, token="t", client_cert=False):
+        c = self.conn(client_cert)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        c.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r.status, json.loads(data) if data else None
+
+    def watch(self, query, token="t"):
+        """Yields events until the stream ends; the response must be chunked."""
+        c = self.conn(timeout=10)
+        c.request("GET", "/api/v1/serviceaccounts?watch=1&" + query, headers={"Authorization": f"Bearer {token}"})
+        r = c.getresponse()
+        assert r.status == 200
+        assert r.getheader("Transfer-Encoding") == "chunked"
+        for line in r:
+            if line.strip():
+                yield json.loads(line)
+        c.close()
+
+
+@pytest.fixture
+def stand(pki):
+    s = Stand(pki, "--token", "t", "--generate", "1200", "--bookmark-interval", "0.3")
+    yield s
+    s.stop()
+
+
+def test_list_paginates_at_one_resource_version(stand):
+    status, first = stand.request("GET", "/api/v1/serviceaccounts?limit=500")
+    assert status == 200 and first["kind"] == "ServiceAccountList"
+    rv, names, page = first["metadata"]["resourceVersion"], [], first
+    while True:
+        assert page["metadata"]["resourceVersion"] == rv
+        names += [(i["metadata"]["namespace"], i["metadata"]["name"]) for i in page["items"]]
+        assert all(i["metadata"]["resourceVersion"] for i in page["items"])
+        token = page["metadata"].get("continue")
+        if not token:
+            break
+        status, page = stand.request("GET", "/api/v1/serviceaccounts?limit=500&continue=" + token.replace("=", "%3D"))
+        assert status == 200
+    assert len(names) == 1200 == len(set(names))
+    assert stand.request("GET", "/_control/counters")[1]["counters"]["list"] == 3
+
+
+def test_watch_streams_events_bookmarks_and_ends_at_timeout(stand):
+    rv = stand.request("GET", "/api/v1/serviceaccounts?limit=1")[1]["metadata"]["resourceVersion"]
+    stand.request("POST", "/_control/serviceaccounts", {"metadata": {"name": "a", "namespace": "n"}})
+    stand.request("POST", "/_control/serviceaccounts", {"metadata": {"name": "a", "namespace": "n", "annotations": {"k": "v"}}})
+    stand.request("DELETE", "/_control/serviceaccounts/n/a")
+    started = time.monotonic()
+    events = list(stand.watch(f"resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds=1"))
+    assert time.monotonic() - started < 5
+    assert [e["type"] for e in events[:3]] == ["ADDED", "MODIFIED", "DELETED"]
+    versions = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
+    assert versions == sorted(versions) and versions[0] > int(rv)
+    assert "BOOKMARK" in [e["type"] for e in events[3:]]
+
+
+def test_namespaced_get_and_404(stand):
+    status, obj = stand.request("GET", "/api/v1/namespaces/namespace-0/serviceaccounts/serviceaccount-0")
+    assert status == 200 and obj["metadata"]["annotations"]["azure.workload.identity/client-id"]
+    status, obj = stand.request("GET", "/api/v1/namespaces/namespace-0/serviceaccounts/absent")
+    assert status == 404 and obj["kind"] == "Status" and obj["code"] == 404
+    status, page = stand.request("GET", "/api/v1/namespaces/namespace-1/serviceaccounts")
+    assert status == 200 and page["items"] and {i["metadata"]["namespace"] for i in page["items"]} == {"namespace-1"}
+
+
+def test_expired_resource_version_gets_an_error_event_and_continue_gets_410(stand):
+    status, first = stand.request("GET", "/api/v1/serviceaccounts?limit=500")
+    stand.request("POST", "/_control/compact")
+    events = list(stand.watch(f"resourceVersion={first['metadata']['resourceVersion']}&timeoutSeconds=5"))
+    assert [e["type"] for e in events] == ["ERROR"]
+    assert events[0]["object"]["code"] == 410 and events[0]["object"]["reason"] == "Expired"
+    status, body = stand.request("GET", "/api/v1/serviceaccounts?limit=500&continue=" + first["metadata"]["continue"].replace("=", "%3D"))
+    assert status == 410 and body["reason"] == "Expired"
+
+
+def test_tokens_faults_and_rotation(stand):
+    assert stand.request("GET", "/version", token="wrong")[0] == 401
+    assert stand.request("GET", "/version", token=None)[0] == 401
+    assert stand.request("GET", "/version")[1]["minor"] == "32"
+    stand.request("POST", "/_control/faults", {"status": 500, "count": 2})
+    assert [stand.request("GET", "/version")[0] for _ in range(3)] == [500, 500, 200]
+    stand.request("POST", "/_control/token", {"token": "new"})
+    assert stand.request("GET", "/version")[0] == 401
+    assert stand.request("GET", "/version", token="new")[0] == 200
+    counters = stand.request("GET", "/_control/counters")[1]["counters"]
+    assert counters["unauthorized"] == 3 and counters["faults"] == 2
+
+
+def raw_watch_bytes(stand, control):
+    """The raw bytes of a watch stream until the server closes it, after `control` is posted."""
+    ctx = ssl.create_default_context(cafile=str(stand.pki / "ca.pem"))
+    with socket.create_connection(("127.0.0.1", stand.port), timeout=10) as tcp, \
+            ctx.wrap_socket(tcp, server_hostname="localhost") as tls:
+        tls.sendall(b"GET /api/v1/serviceaccounts?watch=1&resourceVersion=0&timeoutSeconds=30 HTTP/1.1\r\n"
+                    b"Host: localhost\r\nAuthorization: Bearer t\r\nConnection: close\r\n\r\n")
+        data = tls.recv(65536)
+        while b"ADDED" not in data:
+            data += tls.recv(65536)
+        stand.request("POST", control)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                chunk = tls.recv(65536)
+            except (ssl.SSLError, ConnectionError):
+                break
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+
+def test_dropped_watch_is_cut_without_the_final_chunk(stand):
+    data = raw_watch_bytes(stand, "/_control/drop-watches")
+    assert b"Transfer-Encoding: chunked" in data
+    assert not data.endswith(b"0\r\n\r\n")
+
+
+def test_ended_watch_finishes_with_the_final_chunk(stand):
+    assert raw_watch_bytes(stand, "/_control/end-watches").endswith(b"\r\n0\r\n\r\n")
+
+
+def test_client_certificates_authenticate(pki):
+    s = Stand(pki, "--client-ca", str(pki / "client-ca.pem"), "--generate", "3")
+    try:
+        assert s.request("GET", "/api/v1/serviceaccounts", token=None)[0] == 401
+        status, page = s.request("GET", "/api/v1/serviceaccounts", token=None, client_cert=True)
+        assert status == 200 and len(page["items"]) == 3
+    finally:
+        s.stop()
