@@ -140,7 +140,7 @@ struct ServiceAccountCacheIntegrationTests {
             return
         }
         try server.putServiceAccount("ns", "slow")
-        #expect(Self.lookup(cache, "ns", "slow", within: .seconds(5)) != .notFound)
+        #expect(Self.lookup(cache, "ns", "slow", within: .seconds(5)) == .found(ServiceAccountInfo(namespace: "ns", name: "slow", annotations: [:])))
     }
 
     @Test func serviceAccountCreatedJustBeforeItsPodIsFoundByTheLiveGet() throws {
@@ -148,9 +148,11 @@ struct ServiceAccountCacheIntegrationTests {
         let client = try KubeAPIClient(connection: try server.connection(credential: .token("t0")), userAgent: "azwi-webhook/test", logger: .quiet)
         let cache = ServiceAccountCache(client: client, logger: .quiet)  // not started: no watch to help
         try server.putServiceAccount("team", "fresh", clientID: "id")
-        #expect(Self.lookup(cache, "team", "fresh") == .found(ServiceAccountInfo(namespace: "team", name: "fresh", annotations: ["azure.workload.identity/client-id": "id"])))
-        #expect(Self.lookup(cache, "team", "fresh") != .notFound)
+        let fresh = ServiceAccountLookup.found(ServiceAccountInfo(namespace: "team", name: "fresh", annotations: ["azure.workload.identity/client-id": "id"]))
+        #expect(Self.lookup(cache, "team", "fresh") == fresh)
+        #expect(Self.lookup(cache, "team", "fresh") == fresh)  // stored: no second GET
         #expect(try server.counters()["get:team/fresh"] == 1)
+        #expect(cache.count == 1)
     }
 
     @Test func twentyConcurrentMissesMakeOneGet() throws {
