@@ -88,7 +88,10 @@ let package = Package(
 
         .testTarget(
             name: "KubeClientTests",
-            dependencies: ["KubeClient", "WebhookTLS", "WebhookHTTP", "YAML", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "KubeClient", "WebhookTLS", "WebhookHTTP", "YAML",
+                .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AdmissionTests", dependencies: ["Admission"], swiftSettings: swiftSettings),

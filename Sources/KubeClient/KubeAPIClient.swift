@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 import Synchronization
 import WebhookHTTP
@@ -22,14 +23,18 @@ public final class KubeAPIClient: KubeTransport {
     private let token: BearerToken
     private let userAgent: String
     private let logger: Logger
+    private let metrics: KubeMetrics
     private let idle = Mutex<[IdleConnection]>([])
     private static let maxIdle = 4
 
     /// - Parameters:
     ///   - connection: where the server is and how to authenticate (see ``KubeConnection/load(kubeconfigPath:environment:inClusterRoot:)``).
     ///   - userAgent: names this program and its version, e.g. "azwi-webhook/0.1.0".
+    ///   - metricsFactory: where request latencies go (`azwi_kube_api_request_duration_seconds`).
     /// - Throws: `KubeClientError.configuration` when the CA or client certificate is unusable.
-    public init(connection: KubeConnection, userAgent: String, logger: Logger) throws(KubeClientError) {
+    public init(
+        connection: KubeConnection, userAgent: String, logger: Logger, metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) throws(KubeClientError) {
         do throws(TLSError) {
             context = try TLSContext.client(
                 trustedCAPEM: connection.trustedCAPEM, clientCertificatePEM: connection.clientCertificatePEM,
@@ -42,6 +47,7 @@ public final class KubeAPIClient: KubeTransport {
         token = BearerToken(connection.credential)
         self.userAgent = userAgent
         self.logger = logger
+        metrics = KubeMetrics(factory: metricsFactory)
     }
 
     public func get(_ target: String, deadline: ContinuousClock.Instant) throws(KubeClientError) -> KubeResponse {
@@ -149,10 +155,10 @@ public final class KubeAPIClient: KubeTransport {
                 }
             }
             guard let (http, head) = result else {
-                KubeMetrics.request(verb: verb, code: nil, duration: .now - started)
+                metrics.request(verb: verb, code: nil, duration: .now - started)
                 throw lastError ?? .transport("GET \(target): no connection")
             }
-            KubeMetrics.request(verb: verb, code: head.status, duration: .now - started)
+            metrics.request(verb: verb, code: head.status, duration: .now - started)
             guard head.status == 401, token.isFileBacked, !retriedUnauthorized else { return (http, head) }
             http.close()
             retriedUnauthorized = true

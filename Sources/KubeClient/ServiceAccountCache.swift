@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 import Synchronization
 import WebhookTLS
@@ -29,7 +30,8 @@ public final class ServiceAccountCache: Sendable {
     private let transport: any KubeTransport
     private let logger: Logger
     private let configuration: Configuration
-    private let store = ServiceAccountStore()
+    private let metrics: KubeMetrics
+    private let store: ServiceAccountStore
     private let flights = SingleFlight<ServiceAccountStore.Key, ServiceAccountLookup>()
     /// A flag the loop's thread and its owner share (an `Atomic` cannot be captured by itself).
     private final class Flag: Sendable {
@@ -43,10 +45,16 @@ public final class ServiceAccountCache: Sendable {
 
     /// - Parameters:
     ///   - client: the API transport, normally a ``KubeAPIClient``.
-    public init(client: any KubeTransport, logger: Logger, configuration: Configuration = Configuration()) {
+    ///   - metricsFactory: where the cache's gauge and counters go (`azwi_kube_*`).
+    public init(
+        client: any KubeTransport, logger: Logger, configuration: Configuration = Configuration(),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
         transport = client
         self.logger = logger
         self.configuration = configuration
+        metrics = KubeMetrics(factory: metricsFactory)
+        store = ServiceAccountStore(metrics: metrics)
     }
 
     /// Starts the list/watch loop on a thread of its own; it runs until ``stop()``. Calling it
@@ -55,11 +63,11 @@ public final class ServiceAccountCache: Sendable {
     /// - Throws: `KubeClientError.configuration` when the thread cannot be created.
     public func start() throws(KubeClientError) {
         guard started.value.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
-        let (transport, store, configuration, logger, stopping) = (transport, store, configuration, logger, stopping)
+        let (transport, store, configuration, logger, metrics, stopping) = (transport, store, configuration, logger, metrics, stopping)
         do throws(TLSError) {
             try OwnedThread.start(stackSize: 1 << 20) {
                 let reflector = ServiceAccountReflector(
-                    transport: transport, store: store, configuration: configuration, logger: logger,
+                    transport: transport, store: store, configuration: configuration, logger: logger, metrics: metrics,
                     sleep: { duration in ServiceAccountCache.sleep(duration, unless: stopping) }
                 )
                 while !stopping.isSet { reflector.step() }
@@ -106,16 +114,16 @@ public final class ServiceAccountCache: Sendable {
                 let object = try ServiceAccountWire.decode(ServiceAccountWire.Object.self, response.body, what: "ServiceAccount")
                 let info = ServiceAccountInfo(namespace: namespace, name: name, annotations: object.metadata?.annotations ?? [:])
                 store.storeLive(info, resourceVersion: object.metadata?.resourceVersion ?? "0")
-                KubeMetrics.liveGet(result: "found")
+                metrics.liveGet(result: "found")
                 return .found(info)
             case 404:
-                KubeMetrics.liveGet(result: "not_found")
+                metrics.liveGet(result: "not_found")
                 return .notFound
             default:
                 throw .status(code: response.status, message: response.message)
             }
         } catch {
-            KubeMetrics.liveGet(result: "error")
+            metrics.liveGet(result: "error")
             logger.warning("live GET of a ServiceAccount failed", metadata: ["serviceaccount": "\(namespace)/\(name)", "error": "\(error)"])
             return .failed("GET ServiceAccount \(namespace)/\(name): \(error)")
         }

@@ -19,6 +19,7 @@ final class ServiceAccountReflector {
     private let store: ServiceAccountStore
     private let configuration: ServiceAccountCache.Configuration
     private let logger: Logger
+    private let metrics: KubeMetrics
     private let sleep: (Duration) -> Void
     private let random: () -> Double
     private var backoff: Backoff
@@ -27,12 +28,13 @@ final class ServiceAccountReflector {
 
     init(
         transport: any KubeTransport, store: ServiceAccountStore, configuration: ServiceAccountCache.Configuration,
-        logger: Logger, sleep: @escaping (Duration) -> Void, random: @escaping () -> Double = { Double.random(in: 0..<1) }
+        logger: Logger, metrics: KubeMetrics = KubeMetrics(), sleep: @escaping (Duration) -> Void, random: @escaping () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.transport = transport
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
         self.sleep = sleep
         self.random = random
         backoff = configuration.backoff
@@ -84,7 +86,7 @@ final class ServiceAccountReflector {
         }
         let count = entries.count
         store.replaceAll(entries)
-        KubeMetrics.listed()
+        metrics.listed()
         resourceVersion = listVersion
         backoff.reset()
         logger.info("listed ServiceAccounts", metadata: ["count": "\(count)", "resourceVersion": "\(listVersion)"])
@@ -144,7 +146,7 @@ final class ServiceAccountReflector {
     }
 
     private func restart(reason: String, events: Int, failed: Bool) -> Outcome {
-        KubeMetrics.watchRestarted(reason: reason)
+        metrics.watchRestarted(reason: reason)
         if reason == "expired" {
             logger.info("resourceVersion expired; listing ServiceAccounts again")
             resourceVersion = nil

@@ -24,6 +24,11 @@ final class ServiceAccountStore: Sendable {
 
     private static let maxTombstones = 10_000
     private let state = Mutex(State())
+    private let metrics: KubeMetrics
+
+    init(metrics: KubeMetrics = KubeMetrics()) {
+        self.metrics = metrics
+    }
 
     var isSynced: Bool { state.withLock { $0.synced } }
     var count: Int { state.withLock { $0.entries.count } }
@@ -46,7 +51,7 @@ final class ServiceAccountStore: Sendable {
             return exchange(&state.entries, with: fresh)
         }
         _ = consume old  // freed outside the lock
-        KubeMetrics.cached(count)
+        metrics.cached(count)
     }
 
     /// Applies an ADDED or MODIFIED event.
@@ -58,7 +63,7 @@ final class ServiceAccountStore: Sendable {
             state.entries[key] = entry
             return state.entries.count
         }
-        KubeMetrics.cached(count)
+        metrics.cached(count)
     }
 
     /// Applies a DELETED event.
@@ -70,7 +75,7 @@ final class ServiceAccountStore: Sendable {
             state.tombstones[key] = UInt64(resourceVersion) ?? UInt64.max
             return state.entries.count
         }
-        KubeMetrics.cached(count)
+        metrics.cached(count)
     }
 
     /// Stores what a live GET found, unless the watch already has it or deleted it since.
@@ -83,7 +88,7 @@ final class ServiceAccountStore: Sendable {
             state.entries[key] = Entry(annotations: info.annotations, resourceVersion: version)
             return state.entries.count
         }
-        if let count { KubeMetrics.cached(count) }
+        if let count { metrics.cached(count) }
     }
 }
 
