@@ -120,50 +120,44 @@ public final class KubeAPIClient: KubeTransport {
         }
     }
 
-    /// Sends a GET and reads the response head: reuses an idle connection (retrying once on a
-    /// fresh one if the server had closed it), and re-reads a token file and retries once on 401.
+    /// Sends a GET and reads the response head; on a 401 with a token file, re-reads the file
+    /// and retries once.
     private func open(_ target: String, verb: String, deadline: ContinuousClock.Instant) throws(KubeClientError) -> (HTTPClientConnection, HTTPResponseHead) {
         var retriedUnauthorized = false
         while true {
             let started = ContinuousClock.now
-            let request = makeRequest(target)
-            var result: (HTTPClientConnection, HTTPResponseHead)?
-            var lastError: KubeClientError?
-            for reuse in [true, false] {
-                let http: HTTPClientConnection
-                let reused: Bool
-                if reuse, let parked = unpark() {
-                    (http, reused) = (parked, true)
-                } else if reuse {
-                    continue
-                } else {
-                    do throws(KubeClientError) {
-                        http = try connect(deadline: deadline)
-                    } catch {
-                        lastError = error
-                        break
-                    }
-                    reused = false
-                }
-                do throws(HTTPClientError) {
-                    result = (http, try http.startStreaming(request, deadline: deadline))
-                    break
-                } catch {
-                    http.close()
-                    lastError = .transport("GET \(target): \(error)")
-                    if !reused { break }
-                }
-            }
-            guard let (http, head) = result else {
-                metrics.request(verb: verb, code: nil, duration: .now - started)
-                throw lastError ?? .transport("GET \(target): no connection")
-            }
-            metrics.request(verb: verb, code: head.status, duration: .now - started)
+            let result = exchange(makeRequest(target), deadline: deadline)
+            metrics.request(verb: verb, code: try? result.get().1.status, duration: .now - started)
+            let (http, head) = try result.get()
             guard head.status == 401, token.isFileBacked, !retriedUnauthorized else { return (http, head) }
             http.close()
             retriedUnauthorized = true
             token.reload()
             logger.info("API server answered 401; re-read the token file and retrying once", metadata: ["target": "\(target)"])
+        }
+    }
+
+    /// Sends `request` on an idle keep-alive connection, or on a new one when there is none or
+    /// the server closed the idle one meanwhile (GETs are safe to send twice).
+    private func exchange(_ request: HTTPClientRequest, deadline: ContinuousClock.Instant) -> Result<(HTTPClientConnection, HTTPResponseHead), KubeClientError> {
+        if let parked = unpark() {
+            do throws(HTTPClientError) {
+                return .success((parked, try parked.startStreaming(request, deadline: deadline)))
+            } catch {
+                parked.close()
+            }
+        }
+        let http: HTTPClientConnection
+        do throws(KubeClientError) {
+            http = try connect(deadline: deadline)
+        } catch {
+            return .failure(error)
+        }
+        do throws(HTTPClientError) {
+            return .success((http, try http.startStreaming(request, deadline: deadline)))
+        } catch {
+            http.close()
+            return .failure(.transport("GET \(request.target): \(error)"))
         }
     }
 
