@@ -30,6 +30,7 @@ import argparse
 import base64
 import bisect
 import json
+import signal
 import socket
 import ssl
 import sys
@@ -450,6 +451,8 @@ def main():
     parser.add_argument("--bookmark-interval", type=float, default=60.0)
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
+    # A parent may have spawned us with SIGTERM blocked (test runners do); stay stoppable.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 
     state = State(args.token, args.major, args.minor)
     if args.serviceaccounts_file:
