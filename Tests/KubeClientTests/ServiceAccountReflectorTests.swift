@@ -91,6 +91,18 @@ struct ServiceAccountReflectorTests {
         #expect(store.lookup(namespace: "ns", name: "x") != nil)
     }
 
+    @Test func anErrorEventOtherThan410ResumesAfterBackoffWithoutRelisting() {
+        let transport = ScriptedTransport(), store = ServiceAccountStore(), sleeps = Sleeps()
+        let reflector = makeReflector(transport, store, sleeps)
+        transport.queueGet(200, Wire.list(rv: 7, []))
+        transport.queueWatch(.stream([Wire.event("ERROR", Wire.status(500, "InternalError")), Wire.bookmark(rv: 99)]))
+        #expect(reflector.step() == .listed(count: 0, resourceVersion: "7"))
+        #expect(reflector.step() == .watchEnded(reason: "error", events: 1))
+        #expect(reflector.resourceVersion == "7")  // nothing after the ERROR was applied
+        #expect(sleeps.all == [.milliseconds(50)])
+        #expect(transport.getTargets.count == 1)
+    }
+
     @Test func aLiveGetResultNeverResurrectsADeletedServiceAccount() {
         let store = ServiceAccountStore()
         store.replaceAll([:])
