@@ -22,6 +22,7 @@ struct JSONScanner {
     }
 
     /// The first byte of the next value, after whitespace, without consuming it.
+    @inline(__always)
     mutating func peek() throws(JSONError) -> UInt8 {
         skipWhitespace()
         guard position < bytes.count else { throw error("unexpected end of input") }
@@ -84,23 +85,34 @@ struct JSONScanner {
     mutating func scanString() throws(JSONError) -> JSONSpan {
         try expect(UInt8(ascii: "\""))
         let start = position
+        let end = bytes.count
+        var index = position
         var escaped = false
         while true {
-            guard position < bytes.count else { throw error("unterminated string") }
-            let byte = bytes[position]
+            // The common case first: a run of printable ASCII.
+            while index < end {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+                index += 1
+            }
+            guard index < end else {
+                position = index
+                throw error("unterminated string")
+            }
+            let byte = bytes[index]
+            position = index
             if byte == UInt8(ascii: "\"") {
-                position += 1
-                return JSONSpan(range: start..<(position - 1), hasEscapes: escaped)
+                position = index + 1
+                return JSONSpan(range: start..<index, hasEscapes: escaped)
             } else if byte == UInt8(ascii: "\\") {
                 escaped = true
                 try scanEscape()
             } else if byte < 0x20 {
                 throw error("control character in a string")
-            } else if byte < 0x80 {
-                position += 1
             } else {
                 try scanUTF8Sequence(lead: byte)
             }
+            index = position
         }
     }
 
@@ -195,6 +207,7 @@ struct JSONScanner {
         position < bytes.count ? bytes[position] : 0
     }
 
+    @inline(__always)
     private mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
@@ -204,11 +217,16 @@ struct JSONScanner {
         }
     }
 
+    @inline(__always)
     private mutating func expect(_ byte: UInt8) throws(JSONError) {
-        guard try peek() == byte else {
-            throw error("expected '\(Character(Unicode.Scalar(byte)))'")
-        }
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == byte else { throw expected(byte) }
         position += 1
+    }
+
+    @inline(never)
+    private func expected(_ byte: UInt8) -> JSONError {
+        position < bytes.count ? error("expected '\(Character(Unicode.Scalar(byte)))'") : error("unexpected end of input")
     }
 
     private mutating func memberKey() throws(JSONError) {

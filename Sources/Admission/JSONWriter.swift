@@ -47,28 +47,42 @@ struct JSONWriter {
     /// Appends `data` as standard base64 with padding (RFC 4648 §4), unquoted.
     mutating func base64(_ data: [UInt8]) {
         let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-        let table = alphabet.utf8Start
-        bytes.reserveCapacity(bytes.count + (data.count + 2) / 3 * 4)
-        var index = 0
-        while index + 3 <= data.count {
-            let chunk = UInt32(data[index]) << 16 | UInt32(data[index + 1]) << 8 | UInt32(data[index + 2])
-            bytes.append(table[Int(chunk >> 18)])
-            bytes.append(table[Int(chunk >> 12 & 0x3F)])
-            bytes.append(table[Int(chunk >> 6 & 0x3F)])
-            bytes.append(table[Int(chunk & 0x3F)])
-            index += 3
+        let table = UnsafeBufferPointer(start: alphabet.utf8Start, count: 64)
+        let encoded = [UInt8](unsafeUninitializedCapacity: (data.count + 2) / 3 * 4) { out, initialized in
+            data.withUnsafeBufferPointer { input in
+                var index = 0
+                var position = 0
+                while index + 3 <= input.count {
+                    let chunk = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
+                    out[position] = table[Int(chunk >> 18)]
+                    out[position + 1] = table[Int(chunk >> 12 & 0x3F)]
+                    out[position + 2] = table[Int(chunk >> 6 & 0x3F)]
+                    out[position + 3] = table[Int(chunk & 0x3F)]
+                    index += 3
+                    position += 4
+                }
+                let rest = input.count - index
+                if rest > 0 {
+                    let chunk = UInt32(input[index]) << 16 | (rest == 2 ? UInt32(input[index + 1]) << 8 : 0)
+                    out[position] = table[Int(chunk >> 18)]
+                    out[position + 1] = table[Int(chunk >> 12 & 0x3F)]
+                    out[position + 2] = rest == 2 ? table[Int(chunk >> 6 & 0x3F)] : UInt8(ascii: "=")
+                    out[position + 3] = UInt8(ascii: "=")
+                    position += 4
+                }
+                initialized = position
+            }
         }
-        let rest = data.count - index
-        if rest > 0 {
-            let chunk = UInt32(data[index]) << 16 | (rest == 2 ? UInt32(data[index + 1]) << 8 : 0)
-            bytes.append(table[Int(chunk >> 18)])
-            bytes.append(table[Int(chunk >> 12 & 0x3F)])
-            bytes.append(rest == 2 ? table[Int(chunk >> 6 & 0x3F)] : UInt8(ascii: "="))
-            bytes.append(UInt8(ascii: "="))
-        }
+        bytes.append(contentsOf: encoded)
     }
 
     private mutating func escape(_ utf8: UnsafeBufferPointer<UInt8>, pointer: Bool) {
+        // Fast path: nothing to escape, one copy.
+        if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\")
+            || (pointer && ($0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/"))) }) {
+            bytes.append(contentsOf: utf8)
+            return
+        }
         let hex: StaticString = "0123456789abcdef"
         for byte in utf8 {
             switch byte {

@@ -138,7 +138,7 @@ struct PodReader {
             while let key = try nextKey(&object) {
                 if matches(key, "name") {
                     if let name = try string("an env entry's name") {
-                        variable = InjectedVariable.allCases.first { matches(name, $0.name) }
+                        variable = InjectedVariable.named(name, in: scanner.bytes)
                     }
                 } else if matches(key, "value") {
                     value = try string("an env entry's value")
