@@ -68,7 +68,7 @@ struct AdmissionHandler: HTTPHandler {
                 "namespace": "\(review.namespace)",
                 "serviceAccount": "\(review.serviceAccountName)",
                 "uid": "\(review.uid)",
-                "durationMs": .stringConvertible(WebhookMetrics.seconds(duration) * 1000),
+                "durationMs": .stringConvertible((WebhookMetrics.seconds(duration) * 1e6).rounded() / 1000),
             ]
             switch decision {
             case .mutated:
