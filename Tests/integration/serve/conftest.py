@@ -133,6 +133,14 @@ class Webhook:
         assert status == 200
         return body
 
+    def metric(self, sample: str) -> float:
+        """The value of one sample, e.g. `azwi_http_open_connections{listener="webhook"}`; 0 if absent."""
+        for line in self.metrics().splitlines():
+            name, _, value = line.rpartition(" ")
+            if name == sample:
+                return float(value)
+        return 0.0
+
     def stop(self, timeout=15.0):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
