@@ -115,6 +115,9 @@ public final class TLSContext: @unchecked Sendable {
         for intermediate in chain.dropFirst() where CShims_SSL_CTX_add1_chain_cert(ctx, intermediate) != 1 {
             throw .openssl("SSL_CTX_add1_chain_cert")
         }
+        guard X509_check_private_key(chain[0], key) == 1 else {
+            throw .openssl("X509_check_private_key", detail: "the private key does not match the certificate")
+        }
         guard SSL_CTX_use_PrivateKey(ctx, key) == 1 else { throw .openssl("SSL_CTX_use_PrivateKey") }
         guard SSL_CTX_check_private_key(ctx) == 1 else {
             throw .openssl("SSL_CTX_check_private_key", detail: "the private key does not match the certificate")
