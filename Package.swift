@@ -81,6 +81,7 @@ let package = Package(
 
         .testTarget(name: "AdmissionTests", dependencies: ["Admission"], swiftSettings: swiftSettings),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: swiftSettings),
+        .testTarget(name: "azwi-webhookTests", dependencies: ["azwi-webhook"], swiftSettings: swiftSettings),
         .testTarget(name: "WebhookTLSTests", dependencies: ["WebhookTLS"], swiftSettings: swiftSettings),
         .testTarget(name: "WebhookHTTPTests", dependencies: ["WebhookHTTP", "WebhookTLS", "CZlib", "CShims"], swiftSettings: swiftSettings),
     ]

@@ -34,7 +34,7 @@ final class WebhookMetrics: Sendable {
     /// The serving certificate's notAfter (seconds since the epoch); `Int64.min` when unknown.
     private let certificateNotAfter = Atomic<Int64>(Int64.min)
 
-    init(registry: PrometheusCollectorRegistry) {
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         certificateExpiry = registry.makeGauge(descriptor: MetricNameDescriptor(
             metricName: "azwi_serving_certificate_expiry", unitName: "seconds",
