@@ -31,6 +31,15 @@ final class WebhookMetrics: Sendable {
         helpText: "Serving certificate reloads from the certificate directory, by result") }
 
     private let certificateExpiry: Gauge
+    /// Per-namespace histograms and per-decision counters, created on first use: the registry
+    /// validates names and labels on every `make…` call, which the request path should not pay.
+    private let histograms = Mutex<[String: ValueHistogram]>([:])
+    private let decisions = Mutex<[AdmissionDecisionKey: Counter]>([:])
+
+    private struct AdmissionDecisionKey: Hashable {
+        let decision: String
+        let reason: String
+    }
     /// The serving certificate's notAfter (seconds since the epoch); `Int64.min` when unknown.
     private let certificateNotAfter = Atomic<Int64>(Int64.min)
 
@@ -46,10 +55,22 @@ final class WebhookMetrics: Sendable {
 
     /// Records one admission: the upstream histogram, and the decision counter.
     func recordAdmission(namespace: String, decision: AdmissionDecision, duration: Duration) {
-        registry.makeValueHistogram(descriptor: Self.mutation, labels: [("namespace", namespace)], buckets: Self.mutationBuckets)
-            .record(Self.seconds(duration))
-        let (name, reason) = Self.labels(decision)
-        registry.makeCounter(descriptor: Self.admissions, labels: [("decision", name), ("reason", reason)]).increment()
+        let histogram = histograms.withLock { cache in
+            if let histogram = cache[namespace] { return histogram }
+            let histogram = registry.makeValueHistogram(
+                descriptor: Self.mutation, labels: [("namespace", namespace)], buckets: Self.mutationBuckets)
+            cache[namespace] = histogram
+            return histogram
+        }
+        histogram.record(Self.seconds(duration))
+        let key = Self.key(decision)
+        let counter = decisions.withLock { cache in
+            if let counter = cache[key] { return counter }
+            let counter = registry.makeCounter(descriptor: Self.admissions, labels: [("decision", key.decision), ("reason", key.reason)])
+            cache[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     /// Records the notAfter of a newly loaded serving certificate.
@@ -76,11 +97,11 @@ final class WebhookMetrics: Sendable {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
-    private static func labels(_ decision: AdmissionDecision) -> (String, String) {
+    private static func key(_ decision: AdmissionDecision) -> AdmissionDecisionKey {
         switch decision {
-        case .mutated: ("mutated", "mutated")
-        case .unchanged(let reason): ("unchanged", reason)
-        case .denied(let reason, _): ("denied", reason)
+        case .mutated: AdmissionDecisionKey(decision: "mutated", reason: "mutated")
+        case .unchanged(let reason): AdmissionDecisionKey(decision: "unchanged", reason: reason)
+        case .denied(let reason, _): AdmissionDecisionKey(decision: "denied", reason: reason)
         }
     }
 }
