@@ -131,6 +131,12 @@ struct ServeCommand: ParsableCommand {
         }
         let config = try admission.makeConfig(nativeSidecars: false, defaultTenantID: dev ? DevMode.placeholderTenantID : nil)
         let accountsPath = serviceAccounts ?? DevMode.defaultServiceAccounts
+        if serviceAccounts == nil && !FileManager.default.fileExists(atPath: accountsPath) {
+            throw ServeError("""
+                --dev loads \(accountsPath) relative to the current directory, and it is not there: \
+                run from the repository root or pass --service-accounts <file or directory>
+                """)
+        }
         let accounts = try ServiceAccountFiles.load(path: accountsPath, defaultNamespace: environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default")
         logger.info("loaded ServiceAccounts", metadata: ["path": "\(accountsPath)", "count": "\(accounts.count)"])
 

@@ -5,7 +5,7 @@ import WebhookTLS
 /// before any listener is bound.
 struct ServeSettings {
     var admission: AdmissionConfig
-    var serviceAccounts: StaticServiceAccountSource
+    var serviceAccounts: any ServiceAccountSource
     var webhook: ListenAddress
     var health: ListenAddress
     var metrics: ListenAddress

@@ -33,10 +33,10 @@ final class WebhookMetrics: Sendable {
     private let certificateExpiry: Gauge
     /// Per-namespace histograms and per-decision counters, created on first use: the registry
     /// validates names and labels on every `make…` call, which the request path should not pay.
-    private let histograms = Mutex<[String: ValueHistogram]>([:])
-    private let decisions = Mutex<[AdmissionDecisionKey: Counter]>([:])
+    private let histograms = ReadMostlyCache<String, ValueHistogram>()
+    private let decisions = ReadMostlyCache<AdmissionDecisionKey, Counter>()
 
-    private struct AdmissionDecisionKey: Hashable {
+    private struct AdmissionDecisionKey: Hashable, Sendable {
         let decision: String
         let reason: String
     }
@@ -55,22 +55,13 @@ final class WebhookMetrics: Sendable {
 
     /// Records one admission: the upstream histogram, and the decision counter.
     func recordAdmission(namespace: String, decision: AdmissionDecision, duration: Duration) {
-        let histogram = histograms.withLock { cache in
-            if let histogram = cache[namespace] { return histogram }
-            let histogram = registry.makeValueHistogram(
-                descriptor: Self.mutation, labels: [("namespace", namespace)], buckets: Self.mutationBuckets)
-            cache[namespace] = histogram
-            return histogram
-        }
-        histogram.record(Self.seconds(duration))
+        histograms.value(for: namespace) {
+            registry.makeValueHistogram(descriptor: Self.mutation, labels: [("namespace", namespace)], buckets: Self.mutationBuckets)
+        }.record(Self.seconds(duration))
         let key = Self.key(decision)
-        let counter = decisions.withLock { cache in
-            if let counter = cache[key] { return counter }
-            let counter = registry.makeCounter(descriptor: Self.admissions, labels: [("decision", key.decision), ("reason", key.reason)])
-            cache[key] = counter
-            return counter
-        }
-        counter.increment()
+        decisions.value(for: key) {
+            registry.makeCounter(descriptor: Self.admissions, labels: [("decision", key.decision), ("reason", key.reason)])
+        }.increment()
     }
 
     /// Records the notAfter of a newly loaded serving certificate.

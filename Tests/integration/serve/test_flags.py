@@ -102,3 +102,17 @@ def test_help_explains_cert_rotation(webhook_bin):
     assert result.returncode == 0
     assert "--disable-cert-rotation" in result.stdout
     assert "rotation is not implemented yet" in result.stdout.replace("\n", " ").replace("  ", " ")
+
+
+def test_unreadable_service_accounts_are_named(webhook_bin, repo_root, cert_dir, base_env):
+    code, err = run_serve(webhook_bin, repo_root, cert_dir, base_env, "--service-accounts", "/nonexistent/sa.yaml")
+    assert code != 0
+    assert "--service-accounts" in err and "/nonexistent/sa.yaml" in err, err
+
+
+def test_dev_mode_outside_the_repository_says_what_to_do(webhook_bin, tmp_path, base_env):
+    result = subprocess.run([str(webhook_bin), "--dev", "--port", "0", "--health-addr", "127.0.0.1:0",
+                             "--metrics-addr", "127.0.0.1:0"], cwd=tmp_path, env=base_env,
+                            capture_output=True, text=True, timeout=20)
+    assert result.returncode != 0
+    assert "examples/serviceaccount.yaml" in result.stderr and "--service-accounts" in result.stderr
