@@ -83,6 +83,10 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: swiftSettings),
         .testTarget(name: "azwi-webhookTests", dependencies: ["azwi-webhook"], swiftSettings: swiftSettings),
         .testTarget(name: "WebhookTLSTests", dependencies: ["WebhookTLS"], swiftSettings: swiftSettings),
-        .testTarget(name: "WebhookHTTPTests", dependencies: ["WebhookHTTP", "WebhookTLS", "CZlib", "CShims"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WebhookHTTPTests",
+            dependencies: ["WebhookHTTP", "WebhookTLS", "CZlib", "CShims", .product(name: "MetricsTestKit", package: "swift-metrics")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

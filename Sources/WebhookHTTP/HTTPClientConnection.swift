@@ -28,6 +28,24 @@ public final class HTTPClientConnection {
 
     deinit { stream.close() }
 
+    /// Connects to `host:port`: over TLS with `tls` (the certificate checked against
+    /// `serverName ?? host`), or plain TCP when `tls` is `nil`.
+    public static func connect(
+        host: String, port: Int, tls: TLSContext?, serverName: String? = nil, deadline: ContinuousClock.Instant
+    ) throws(HTTPClientError) -> HTTPClientConnection {
+        let hostField = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        do throws(TLSError) {
+            let stream: any ByteStream = if let tls {
+                try TLSConnection.connect(host: host, port: port, context: tls, serverName: serverName, deadline: deadline)
+            } else {
+                try TCPConnection.connect(host: host, port: port, deadline: deadline)
+            }
+            return HTTPClientConnection(stream: stream, host: hostField)
+        } catch {
+            throw .transport(error)
+        }
+    }
+
     /// Whether another request can be sent on this connection.
     public var isReusable: Bool { !inFlight && parser.keepAlive && !endOfStream }
 

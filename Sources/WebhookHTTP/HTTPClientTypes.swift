@@ -7,7 +7,7 @@ public struct HTTPClientRequest: Sendable {
     public var headers: HTTPHeaders
     public var body: [UInt8]
 
-    public init(method: String, target: String, headers: HTTPHeaders = [], body: [UInt8] = []) {
+    public init(method: String, target: String, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.method = method
         self.target = target
         self.headers = headers

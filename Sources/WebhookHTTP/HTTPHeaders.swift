@@ -2,14 +2,20 @@
 ///
 /// An ordered list rather than a dictionary: requests carry a handful of fields, order matters for
 /// repeated ones, and a linear scan with byte-wise case folding allocates nothing.
-public struct HTTPHeaders: Sendable, Sequence, ExpressibleByArrayLiteral {
+public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral {
     public private(set) var fields: [(name: String, value: String)]
 
     public init(_ fields: [(name: String, value: String)] = []) {
         self.fields = fields
     }
 
+    /// `[("Content-Type", "application/json")]`, in the written order (repeated names allowed).
     public init(arrayLiteral elements: (String, String)...) {
+        fields = elements.map { (name: $0.0, value: $0.1) }
+    }
+
+    /// `["Content-Type": "application/json"]`, in the written order.
+    public init(dictionaryLiteral elements: (String, String)...) {
         fields = elements.map { (name: $0.0, value: $0.1) }
     }
 

@@ -12,7 +12,7 @@ public struct HTTPRequest: Sendable {
     /// The body after transfer decoding (chunked bodies are joined).
     public var body: [UInt8]
 
-    public init(method: String, target: String, headers: HTTPHeaders = [], body: [UInt8] = []) {
+    public init(method: String, target: String, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.method = method
         self.target = target
         if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {

@@ -16,8 +16,10 @@ struct HTTPRequestParser {
         case needMore
         /// The client waits for `100 Continue` before sending the body: send it, then read on.
         case sendContinue
-        /// A complete request; `keepAlive` is false when the client asked to close.
-        case request(HTTPRequest, keepAlive: Bool)
+        /// A complete request; `keepAlive` is false when the client asked to close, and
+        /// `announceKeepAlive` is true for an HTTP/1.0 client that asked to keep the connection
+        /// (the response must say `Connection: keep-alive`).
+        case request(HTTPRequest, keepAlive: Bool, announceKeepAlive: Bool)
         /// The request is refused with `status`; answer and close (the framing is lost).
         case failure(status: Int, reason: String)
     }
@@ -37,6 +39,7 @@ struct HTTPRequestParser {
         var target: String
         var headers: HTTPHeaders
         var keepAlive: Bool
+        var isHTTP11: Bool
     }
 
     private enum ChunkStep {
@@ -92,6 +95,21 @@ struct HTTPRequestParser {
     }
 
     mutating func next() -> Event {
+        let event = step()
+        if case .request = event, start == buffer.count, buffer.capacity > 64 * 1024 {
+            // A big body must not stay allocated while the connection idles for minutes.
+            buffer = []
+            buffer.reserveCapacity(4096)
+            start = 0
+            scanned = 0
+        }
+        return event
+    }
+
+    /// Bytes the buffer holds room for (tests check that big bodies do not pin memory).
+    var bufferCapacity: Int { buffer.capacity }
+
+    private mutating func step() -> Event {
         switch state {
         case let .failed(status, reason):
             return .failure(status: status, reason: reason)
@@ -120,7 +138,8 @@ struct HTTPRequestParser {
     }
 
     private func complete(_ head: Head, body: [UInt8]) -> Event {
-        .request(HTTPRequest(method: head.method, target: head.target, headers: head.headers, body: body), keepAlive: head.keepAlive)
+        .request(HTTPRequest(method: head.method, target: head.target, headers: head.headers, body: body),
+                 keepAlive: head.keepAlive, announceKeepAlive: head.keepAlive && !head.isHTTP11)
     }
 
     // MARK: Head
@@ -174,23 +193,33 @@ struct HTTPRequestParser {
     /// Decides the body framing from the parsed head.
     private mutating func frame(_ syntax: HeadSyntax) -> Event {
         let headers = syntax.headers
-        if syntax.isHTTP11 {
-            guard headers.values(for: "Host").count == 1 else { return fail(400, "exactly one Host header is required") }
-        } else if headers.values(for: "Host").count > 1 {
-            return fail(400, "more than one Host header")
-        }
+        // One pass over the fields; the lists stay empty (unallocated) in the common case.
+        var hosts = 0
         var keepAlive = syntax.isHTTP11
-        for value in headers.values(for: "Connection") {
-            for token in HeadSyntax.tokens(value) {
-                if token == "close" { keepAlive = false } else if token == "keep-alive", !syntax.isHTTP11 { keepAlive = true }
+        var transferEncodings: [String] = []
+        var contentLengths: [String] = []
+        var expectations: [String] = []
+        for field in headers.fields {
+            if HTTPHeaders.equalIgnoringCase(field.name, "Host") {
+                hosts += 1
+            } else if HTTPHeaders.equalIgnoringCase(field.name, "Content-Length") {
+                contentLengths.append(field.value)
+            } else if HTTPHeaders.equalIgnoringCase(field.name, "Transfer-Encoding") {
+                transferEncodings.append(field.value)
+            } else if HTTPHeaders.equalIgnoringCase(field.name, "Connection") {
+                for token in HeadSyntax.tokens(field.value) {
+                    if token == "close" { keepAlive = false } else if token == "keep-alive", !syntax.isHTTP11 { keepAlive = true }
+                }
+            } else if HTTPHeaders.equalIgnoringCase(field.name, "Expect") {
+                expectations.append(field.value)
             }
         }
-        let head = Head(method: syntax.method, target: syntax.target, headers: headers, keepAlive: keepAlive)
-        let transferEncodings = headers.values(for: "Transfer-Encoding")
-        let contentLengths = headers.values(for: "Content-Length")
+        if syntax.isHTTP11, hosts != 1 { return fail(400, "exactly one Host header is required") }
+        if hosts > 1 { return fail(400, "more than one Host header") }
+        let head = Head(method: syntax.method, target: syntax.target, headers: headers, keepAlive: keepAlive, isHTTP11: syntax.isHTTP11)
         var expectsContinue = false
-        if let expect = headers["Expect"] {
-            guard headers.values(for: "Expect").count == 1, HeadSyntax.trimmed(expect).lowercased() == "100-continue" else {
+        if !expectations.isEmpty {
+            guard expectations.count == 1, HeadSyntax.trimmed(expectations[0]).lowercased() == "100-continue" else {
                 return fail(417, "unsupported Expect value")
             }
             expectsContinue = syntax.isHTTP11
@@ -218,7 +247,7 @@ struct HTTPRequestParser {
                 }
             }
             length = seen!
-        } else if ["POST", "PUT", "PATCH"].contains(syntax.method) {
+        } else if syntax.method == "POST" || syntax.method == "PUT" || syntax.method == "PATCH" {
             return fail(411, "Content-Length required")
         }
         if length > limits.maxBodyBytes { return fail(413, "request body too large") }

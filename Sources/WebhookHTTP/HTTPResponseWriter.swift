@@ -3,13 +3,15 @@ enum HTTPResponseWriter {
     /// Fields the writer owns; a handler's copies are dropped so framing is never ambiguous.
     private static let framingFields = ["Content-Length", "Transfer-Encoding", "Connection"]
 
-    /// Appends the status line, fields, `Content-Length`, optional `Connection: close`, and the
-    /// body (not for HEAD) to `output`.
-    static func write(_ response: HTTPResponse, headOnly: Bool, close: Bool, into output: inout [UInt8]) {
+    /// Appends the status line, fields, `Content-Length`, `Connection: close` (or, for an HTTP/1.0
+    /// client that asked for it, `Connection: keep-alive`), and the body (not for HEAD) to `output`.
+    /// A status outside 100...999 is written as 500: the status line must stay three digits.
+    static func write(_ response: HTTPResponse, headOnly: Bool, close: Bool, announceKeepAlive: Bool = false, into output: inout [UInt8]) {
+        let status = (100...999).contains(response.status) ? response.status : 500
         output.append(contentsOf: "HTTP/1.1 ".utf8)
-        appendDecimal(response.status, to: &output)
+        appendDecimal(status, to: &output)
         output.append(UInt8(ascii: " "))
-        output.append(contentsOf: reasonPhrase(response.status).utf8)
+        output.append(contentsOf: reasonPhrase(status).utf8)
         output.append(contentsOf: "\r\n".utf8)
         for (name, value) in response.headers where !framingFields.contains(where: { HTTPHeaders.equalIgnoringCase($0, name) }) {
             output.append(contentsOf: name.utf8)
@@ -19,7 +21,13 @@ enum HTTPResponseWriter {
         }
         output.append(contentsOf: "Content-Length: ".utf8)
         appendDecimal(response.body.count, to: &output)
-        output.append(contentsOf: close ? "\r\nConnection: close\r\n\r\n".utf8 : "\r\n\r\n".utf8)
+        if close {
+            output.append(contentsOf: "\r\nConnection: close\r\n\r\n".utf8)
+        } else if announceKeepAlive {
+            output.append(contentsOf: "\r\nConnection: keep-alive\r\n\r\n".utf8)
+        } else {
+            output.append(contentsOf: "\r\n\r\n".utf8)
+        }
         if !headOnly { output.append(contentsOf: response.body) }
     }
 

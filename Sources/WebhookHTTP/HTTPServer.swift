@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 public import WebhookTLS
 import Synchronization
@@ -22,12 +23,22 @@ public final class HTTPServer: Sendable {
     private let shuttingDown = Atomic<Bool>(false)
     private let acceptorDone = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
+    /// The listening socket while it is open; -1 before `start()` and once closed.
+    private let listenFD = Mutex<Int32>(-1)
 
-    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) throws(TLSError) {
+    /// - Parameters:
+    ///   - metricsFactory: where the server's metrics go (`azwi_http_open_connections`,
+    ///     `azwi_tls_handshake_failures_total`, `azwi_http_rejected_connections_total`,
+    ///     `azwi_http_requests_total{code}`, each with a `listener` dimension); by default the
+    ///     backend the executable bootstrapped.
+    public init(
+        configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) throws(TLSError) {
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
-        metrics = ServerMetrics(listener: configuration.name)
+        metrics = ServerMetrics(listener: configuration.name, factory: metricsFactory)
         shutdownSignal = try WakePipe()
         stoppedSignal = try WakePipe()
     }
@@ -40,10 +51,20 @@ public final class HTTPServer: Sendable {
         guard !started.exchange(true, ordering: .sequentiallyConsistent) else {
             throw .invalidConfiguration("HTTPServer.start() called twice")
         }
-        let listener = try Listener.open(host: configuration.host, port: configuration.port)
+        let listener: Listener
+        do throws(TLSError) {
+            listener = try Listener.open(host: configuration.host, port: configuration.port)
+        } catch {
+            started.store(false, ordering: .sequentiallyConsistent)
+            throw error
+        }
+        listenFD.withLock { $0 = listener.fd }
         try OwnedThread.start { [self] in
             acceptLoop(listenFD: listener.fd)
-            Glibc.close(listener.fd)
+            listenFD.withLock { fd in
+                Glibc.close(fd)
+                fd = -1
+            }
             acceptorDone.store(true, ordering: .sequentiallyConsistent)
             if metrics.open == 0 { stoppedSignal.signal() }
         }
@@ -55,6 +76,10 @@ public final class HTTPServer: Sendable {
     /// and their responses carry `Connection: close`.
     public func beginShutdown() {
         guard !shuttingDown.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        // Refuse new connections now, not when the acceptor thread next runs.
+        listenFD.withLock { fd in
+            if fd >= 0 { _ = shutdown(fd, Int32(SHUT_RDWR)) }
+        }
         shutdownSignal.signal()
         if !started.load(ordering: .sequentiallyConsistent) { stoppedSignal.signal() }
     }
@@ -94,7 +119,7 @@ public final class HTTPServer: Sendable {
                     if shutdownSignal.wait(until: .now + .milliseconds(100)) { return }
                     continue
                 default:
-                    logger.error("accept failed", metadata: ["errno": "\(errno)"])
+                    if !isShuttingDown { logger.error("accept failed", metadata: ["errno": "\(errno)"]) }
                     return
                 }
             }
@@ -103,7 +128,7 @@ public final class HTTPServer: Sendable {
                 continue
             }
             do {
-                try OwnedThread.start { [self] in
+                try OwnedThread.start(stackSize: configuration.connectionStackBytes) { [self] in
                     HTTPServerConnection(server: self, fd: fd).run()
                     connectionClosed()
                 }

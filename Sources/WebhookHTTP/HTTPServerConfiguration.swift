@@ -29,6 +29,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(120)
     /// Open connections at most; more are accepted and closed at once.
     public var maxConnections: Int = 1024
+    /// Stack of each connection thread, which also runs the handler: raise it if the handler
+    /// recurses deeply (only touched pages cost memory).
+    public var connectionStackBytes: Int = 256 * 1024
     /// Bodies at least this long are gzip-compressed for clients that accept gzip.
     public var gzipMinimumBytes: Int = 1024
 

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import WebhookTLS
 #if canImport(Glibc)
@@ -15,6 +16,8 @@ final class HTTPServerConnection {
     private var readBuffer: [UInt8]
     private var output: [UInt8] = []
     private var gzip: GzipEncoder?
+    /// Request counters this connection has used, so counting takes no shared lock.
+    private var statusCounters: [Int: Counter] = [:]
 
     init(server: HTTPServer, fd: Int32) {
         self.server = server
@@ -59,7 +62,10 @@ final class HTTPServerConnection {
                 if isIdle, server.isShuttingDown, !stream.hasBufferedInput { return }
                 let read = readBuffer.withUnsafeMutableBytes { buffer in
                     Result { () throws(TLSError) in
-                        try stream.read(into: buffer, deadline: deadline, wakeFD: isIdle ? server.shutdownSignal.readFD : nil)
+                        if isIdle {
+                            try stream.waitUntilReadable(deadline: deadline, wakeFD: server.shutdownSignal.readFD)
+                        }
+                        return try stream.read(into: buffer, deadline: deadline, wakeFD: nil)
                     }
                 }
                 let count: Int
@@ -87,11 +93,13 @@ final class HTTPServerConnection {
             case let .failure(status, reason):
                 respond(.text(status, reason), on: stream, headOnly: false, close: true, lingering: true)
                 return
-            case let .request(request, keepAlive):
+            case let .request(request, keepAlive, announceKeepAlive):
                 var response = server.handler.handle(request)
                 compressIfWanted(&response, request: request)
                 let close = !keepAlive || server.isShuttingDown
-                guard respond(response, on: stream, headOnly: request.method == "HEAD", close: close, lingering: false), !close else {
+                guard respond(response, on: stream, headOnly: request.method == "HEAD", close: close, announceKeepAlive: announceKeepAlive,
+                              lingering: false), !close
+                else {
                     return
                 }
                 phase = parser.phase
@@ -102,15 +110,24 @@ final class HTTPServerConnection {
 
     /// Writes one response in a single write; returns whether it was written.
     @discardableResult
-    private func respond(_ response: HTTPResponse, on stream: any ByteStream, headOnly: Bool, close: Bool, lingering: Bool) -> Bool {
+    private func respond(
+        _ response: HTTPResponse, on stream: any ByteStream, headOnly: Bool, close: Bool, announceKeepAlive: Bool = false, lingering: Bool
+    ) -> Bool {
         output.removeAll(keepingCapacity: true)
-        HTTPResponseWriter.write(response, headOnly: headOnly, close: close, into: &output)
-        server.metrics.responded(status: response.status)
+        HTTPResponseWriter.write(response, headOnly: headOnly, close: close, announceKeepAlive: announceKeepAlive, into: &output)
+        if let counter = statusCounters[response.status] {
+            counter.increment()
+        } else {
+            let counter = server.metrics.requestCounter(status: response.status)
+            statusCounters[response.status] = counter
+            counter.increment()
+        }
         do {
             try stream.write(output, deadline: .now + server.configuration.writeTimeout)
         } catch {
             return false
         }
+        if output.capacity > 64 * 1024 { output = [] }  // do not pin a big response while idle
         if lingering { stream.closeAfterDraining(deadline: .now + .seconds(2)) }
         return true
     }

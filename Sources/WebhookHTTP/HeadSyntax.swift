@@ -14,53 +14,68 @@ struct HeadSyntax {
     var headers: HTTPHeaders
 
     /// Parses the head bytes up to and including the last field line's terminator.
+    ///
+    /// One pass, line by line, with no intermediate line list: this runs for every request.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result {
-        var lines: [Range<Int>] = []
+        var requestLine: HeadSyntax?
+        var fields: [(name: String, value: String)] = []
+        fields.reserveCapacity(12)
         var lineStart = 0
         for index in 0..<bytes.count where bytes[index] == UInt8(ascii: "\n") {
             var end = index
             if end > lineStart, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-            lines.append(lineStart..<end)
+            let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<end])
             lineStart = index + 1
-        }
-        guard let requestLine = lines.first else { return .failure(status: 400, reason: "empty request") }
-        for line in lines where bytes[line].contains(UInt8(ascii: "\r")) || bytes[line].contains(0) {
-            return .failure(status: 400, reason: "stray CR or NUL in the request head")
-        }
-
-        // request-line = method SP request-target SP HTTP-version
-        let parts = bytes[requestLine].split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, parts[0].allSatisfy(isTokenByte),
-              !parts[1].isEmpty, parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F })
-        else { return .failure(status: 400, reason: "malformed request line") }
-        let version = String(decoding: parts[2], as: UTF8.self)
-        let isHTTP11: Bool
-        switch version {
-        case "HTTP/1.1": isHTTP11 = true
-        case "HTTP/1.0": isHTTP11 = false
-        default:
-            let looksLikeVersion = version.utf8.count == 8 && version.hasPrefix("HTTP/")
-            return .failure(status: looksLikeVersion ? 505 : 400, reason: looksLikeVersion ? "HTTP version not supported" : "malformed HTTP version")
-        }
-
-        var headers = HTTPHeaders()
-        for line in lines.dropFirst() {
-            let field = bytes[line]
-            guard let first = field.first, first != UInt8(ascii: " "), first != UInt8(ascii: "\t") else {
+            if line.contains(UInt8(ascii: "\r")) || line.contains(0) {
+                return .failure(status: 400, reason: "stray CR or NUL in the request head")
+            }
+            if requestLine == nil {
+                switch parseRequestLine(line) {
+                case let .success(head): requestLine = head
+                case let .failure(status, reason): return .failure(status: status, reason: reason)
+                }
+                continue
+            }
+            guard let first = line.first, first != UInt8(ascii: " "), first != UInt8(ascii: "\t") else {
                 return .failure(status: 400, reason: "obsolete line folding")
             }
-            guard let colon = field.firstIndex(of: UInt8(ascii: ":")) else { return .failure(status: 400, reason: "header field without a colon") }
-            let name = field[field.startIndex..<colon]
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return .failure(status: 400, reason: "header field without a colon") }
+            let name = UnsafeBufferPointer(rebasing: line[0..<colon])
             guard !name.isEmpty, name.allSatisfy(isTokenByte) else { return .failure(status: 400, reason: "invalid header field name") }
             var valueStart = colon + 1
-            var valueEnd = field.endIndex
-            while valueStart < valueEnd, isWhitespace(field[valueStart]) { valueStart += 1 }
-            while valueEnd > valueStart, isWhitespace(field[valueEnd - 1]) { valueEnd -= 1 }
-            headers.append(name: String(decoding: name, as: UTF8.self), value: String(decoding: field[valueStart..<valueEnd], as: UTF8.self))
+            var valueEnd = line.count
+            while valueStart < valueEnd, isWhitespace(line[valueStart]) { valueStart += 1 }
+            while valueEnd > valueStart, isWhitespace(line[valueEnd - 1]) { valueEnd -= 1 }
+            fields.append((name: String(decoding: name, as: UTF8.self), value: String(decoding: line[valueStart..<valueEnd], as: UTF8.self)))
+        }
+        guard var head = requestLine else { return .failure(status: 400, reason: "empty request") }
+        head.headers = HTTPHeaders(fields)
+        return .success(head)
+    }
+
+    /// request-line = method SP request-target SP HTTP-version
+    private static func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) -> Result {
+        guard let firstSpace = line.firstIndex(of: UInt8(ascii: " ")),
+              let secondSpace = line[(firstSpace + 1)...].firstIndex(of: UInt8(ascii: " "))
+        else { return .failure(status: 400, reason: "malformed request line") }
+        let method = line[0..<firstSpace]
+        let target = line[(firstSpace + 1)..<secondSpace]
+        let version = line[(secondSpace + 1)...]
+        guard !method.isEmpty, method.allSatisfy(isTokenByte), !target.isEmpty, target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
+              !version.contains(UInt8(ascii: " "))
+        else { return .failure(status: 400, reason: "malformed request line") }
+        let isHTTP11: Bool
+        if version.elementsEqual("HTTP/1.1".utf8) {
+            isHTTP11 = true
+        } else if version.elementsEqual("HTTP/1.0".utf8) {
+            isHTTP11 = false
+        } else {
+            let looksLikeVersion = version.count == 8 && version.starts(with: "HTTP/".utf8)
+            return .failure(status: looksLikeVersion ? 505 : 400, reason: looksLikeVersion ? "HTTP version not supported" : "malformed HTTP version")
         }
         return .success(HeadSyntax(
-            method: String(decoding: parts[0], as: UTF8.self), target: String(decoding: parts[1], as: UTF8.self),
-            isHTTP11: isHTTP11, headers: headers))
+            method: String(decoding: method, as: UTF8.self), target: String(decoding: target, as: UTF8.self),
+            isHTTP11: isHTTP11, headers: HTTPHeaders()))
     }
 
     /// The comma-separated, lower-cased, trimmed elements of a list header (parameters kept).

@@ -8,15 +8,25 @@ struct Listener {
     let fd: Int32
     let port: Int
 
-    /// Binds `host:port`; an empty host, "0.0.0.0" or "::" listen on every address.
+    /// Binds `host:port`. An empty host listens on every address, IPv6 and IPv4 (like Go's
+    /// `net.Listen(":port")`), falling back to IPv4 only where the kernel has no IPv6.
     static func open(host: String, port: Int) throws(TLSError) -> Listener {
+        guard host.isEmpty else { return try bind(host: host, port: port) }
+        do throws(TLSError) {
+            return try bind(host: "::", port: port)
+        } catch {
+            return try bind(host: "0.0.0.0", port: port)
+        }
+    }
+
+    private static func bind(host: String, port: Int) throws(TLSError) -> Listener {
         guard (0...65535).contains(port) else { throw .invalidConfiguration("port \(port) is out of range") }
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         var list: UnsafeMutablePointer<addrinfo>?
         let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        let rc = getaddrinfo(name.isEmpty ? nil : name, String(port), &hints, &list)
+        let rc = getaddrinfo(name, String(port), &hints, &list)
         guard rc == 0, let info = list else {
             throw .system(operation: "getaddrinfo(\(host))", errno: rc, message: String(cString: gai_strerror(rc)))
         }
@@ -29,7 +39,7 @@ struct Listener {
             var zero: Int32 = 0  // "::" also accepts IPv4
             _ = setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &zero, socklen_t(MemoryLayout<Int32>.size))
         }
-        guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+        guard Glibc.bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             let error = TLSError.system("bind(\(host):\(port))")
             close(fd)
             throw error

@@ -16,6 +16,12 @@ public protocol ByteStream: AnyObject {
     /// Writes every byte of `bytes`, waiting as needed until `deadline`.
     func write(_ bytes: UnsafeRawBufferPointer, deadline: ContinuousClock.Instant) throws(TLSError)
 
+    /// Waits until a read would return data or end of stream, without reading: an idle
+    /// keep-alive connection sleeps in `poll` instead of paying a read that fails with EAGAIN.
+    ///
+    /// - Throws: `.timedOut` at the deadline, `.interrupted` when `wakeFD` fires first.
+    func waitUntilReadable(deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(TLSError)
+
     /// Whether bytes are already buffered inside the stream (decrypted TLS records), so a read
     /// would not block.
     var hasBufferedInput: Bool { get }

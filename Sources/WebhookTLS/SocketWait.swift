@@ -6,7 +6,8 @@ import Glibc
 enum SocketWait {
     /// Waits until `fd` reports one of `events`, an error or hang-up (the next call reports those).
     ///
-    /// - Throws: `.timedOut(operation)` at the deadline, `.interrupted` when `wakeFD` is readable.
+    /// - Throws: `.timedOut(operation)` at the deadline, `.interrupted` when `wakeFD` is readable
+    ///   and `fd` is not.
     static func wait(
         fd: Int32, events: Int16, deadline: ContinuousClock.Instant, wakeFD: Int32?, operation: String
     ) throws(TLSError) {
@@ -24,8 +25,9 @@ enum SocketWait {
                 throw .system("poll")
             }
             if rc == 0 { continue }  // re-check the deadline; rounding may have woken us early
-            if fds.1.revents != 0 { throw .interrupted }
+            // Data first: a request that arrived with the shutdown signal is still read and answered.
             if fds.0.revents != 0 { return }
+            if fds.1.revents != 0 { throw .interrupted }
         }
     }
 
@@ -34,6 +36,7 @@ enum SocketWait {
         let remaining = deadline - ContinuousClock.now
         if remaining <= .zero { return 0 }
         let (seconds, attoseconds) = remaining.components
+        guard seconds < 86_400 else { return 86_400_000 }  // poll again after a day; avoids overflow
         let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         return Int32(clamping: max(1, milliseconds))
     }

@@ -13,6 +13,7 @@ public final class TCPConnection: ByteStream {
     /// Adopts an accepted or connected socket: makes it non-blocking and close-on-exec, and turns
     /// on `TCP_NODELAY` (responses go out in one write, Nagle would only delay them).
     public init(adopting fd: Int32) {
+        Self.ignoreBrokenPipes
         self.fd = fd
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
@@ -22,6 +23,12 @@ public final class TCPConnection: ByteStream {
     }
 
     deinit { close() }
+
+    /// OpenSSL writes to sockets with plain `write`, and Linux has no `SO_NOSIGPIPE`: without this,
+    /// a peer that vanishes mid-write would kill the process with SIGPIPE instead of an `EPIPE`.
+    private static let ignoreBrokenPipes: Void = {
+        _ = signal(SIGPIPE, SIG_IGN)
+    }()
 
     /// Opens a TCP connection to `host:port` (a name or an IP literal), trying each resolved
     /// address until one connects before `deadline`.
@@ -89,6 +96,11 @@ public final class TCPConnection: ByteStream {
             default: throw .system("write")
             }
         }
+    }
+
+    public func waitUntilReadable(deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(TLSError) {
+        guard fd >= 0 else { throw .closed }
+        try SocketWait.wait(fd: fd, events: Int16(POLLIN), deadline: deadline, wakeFD: wakeFD, operation: "read")
     }
 
     public var hasBufferedInput: Bool { false }

@@ -50,7 +50,15 @@ public final class TLSConnection: ByteStream {
         let connection = try TLSConnection(socket: socket, context: context)
         try connection.verifyPeer(as: TCPConnection.unbracketed(serverName ?? host))
         SSL_set_connect_state(connection.ssl)
-        try connection.handshake(deadline: deadline)
+        do throws(TLSError) {
+            try connection.handshake(deadline: deadline)
+        } catch {
+            let verification = SSL_get_verify_result(connection.ssl)
+            guard verification != X509_V_OK else { throw error }
+            // Say why the certificate was refused ("hostname mismatch", "unable to get local issuer certificate").
+            let reason = String(cString: X509_verify_cert_error_string(verification))
+            throw .openssl(operation: "TLS handshake with \(host):\(port)", message: "certificate verify failed: \(reason)")
+        }
         return connection
     }
 
@@ -96,6 +104,11 @@ public final class TLSConnection: ByteStream {
             }
             offset += written
         }
+    }
+
+    public func waitUntilReadable(deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(TLSError) {
+        if hasBufferedInput { return }
+        try socket.waitUntilReadable(deadline: deadline, wakeFD: wakeFD)
     }
 
     public var hasBufferedInput: Bool { SSL_has_pending(ssl) == 1 }

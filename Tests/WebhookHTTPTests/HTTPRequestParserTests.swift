@@ -18,8 +18,9 @@ private struct Harness {
             switch parser.next() {
             case .needMore: return events
             case .sendContinue: events.append("continue")
-            case let .request(request, keepAlive):
-                events.append("\(request.method) \(request.target) body=\(String(decoding: request.body, as: UTF8.self)) keepAlive=\(keepAlive)")
+            case let .request(request, keepAlive, announce):
+                events.append("\(request.method) \(request.target) body=\(String(decoding: request.body, as: UTF8.self)) keepAlive=\(keepAlive)"
+                    + (announce ? " announced" : ""))
             case let .failure(status, _):
                 events.append("failure \(status)")
                 return events
@@ -39,7 +40,7 @@ private struct Harness {
     @Test func pathQueryAndHeadersAreExposed() {
         var parser = HTTPRequestParser(limits: .init(maxHeaderBytes: 1024, maxBodyBytes: 1024))
         Array("POST /mutate?timeout=10s HTTP/1.1\r\nHost: a\r\nX-Thing:  v1 \r\ncontent-length: 2\r\n\r\nhi".utf8).withUnsafeBytes { parser.append($0) }
-        guard case let .request(request, _) = parser.next() else {
+        guard case let .request(request, _, _) = parser.next() else {
             Issue.record("expected a request")
             return
         }
@@ -186,7 +187,7 @@ private struct Harness {
         var harness = Harness()
         #expect(harness.feed("GET / HTTP/1.0\r\n\r\n") == ["GET / body= keepAlive=false"])
         var keep = Harness()
-        #expect(keep.feed("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n") == ["GET / body= keepAlive=true"])
+        #expect(keep.feed("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n") == ["GET / body= keepAlive=true announced"])
     }
 
     @Test func connectionCloseTokenInAList() {
@@ -202,6 +203,14 @@ private struct Harness {
     @Test func bareLineFeedsAndLeadingEmptyLinesAreTolerated() {
         var harness = Harness()
         #expect(harness.feed("\r\nGET / HTTP/1.1\nHost: a\n\n") == ["GET / body= keepAlive=true"])
+    }
+
+    @Test func aLargeBodyDoesNotStayBufferedAfterItsRequest() {
+        var harness = Harness()
+        let body = String(repeating: "x", count: 1 << 20)
+        #expect(harness.feed("POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body).count == 1)
+        #expect(harness.parser.bufferCapacity < 64 * 1024)
+        #expect(harness.feed("GET /next HTTP/1.1\r\nHost: a\r\n\r\n") == ["GET /next body= keepAlive=true"])
     }
 
     @Test func phaseFollowsTheRequest() {

@@ -40,7 +40,7 @@ import WebhookTLS
         #expect {
             try TLSConnection.connect(host: "127.0.0.1", port: test.port, context: context, deadline: .now + .seconds(10))
         } throws: { error in
-            "\(error)".contains("certificate verify failed")
+            "\(error)".contains("certificate verify failed: unable to get local issuer certificate")
         }
         // Verification off (insecure-skip-tls-verify) connects to the same server.
         let insecure = try TLSContext.client(trustedCAPEM: nil, clientCertificatePEM: nil, clientKeyPEM: nil, verifyPeer: false)
@@ -55,7 +55,7 @@ import WebhookTLS
             try TLSConnection.connect(host: "127.0.0.1", port: test.port, context: try test.clientContext(), serverName: serverName,
                                       deadline: .now + .seconds(10))
         } throws: { error in
-            "\(error)".contains("certificate verify failed")
+            "\(error)".contains("certificate verify failed: \(serverName.hasPrefix("127") ? "IP address" : "hostname") mismatch")
         }
     }
 
@@ -186,4 +186,52 @@ private final class OpenSSLServer {
 
 struct SubprocessFailure: Error {
     var output: String
+}
+
+/// Checks with `openssl s_client`, a client independent of this code.
+@Suite(.serialized) struct OpenSSLClientTests {
+    private func sClient(port: Int, _ extra: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["20", "openssl", "s_client", "-connect", "127.0.0.1:\(port)", "-ign_eof"] + extra
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(Data("GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func h2IsNeverSelectedAndNoSessionTicketIsSent() throws {
+        let test = try TestServer(tls: true)
+        defer { test.stop() }
+        let text = try sClient(port: test.port, ["-alpn", "h2,http/1.1", "-servername", "localhost"])
+        #expect(text.contains("ALPN protocol: http/1.1"))
+        #expect(text.contains("HTTP/1.1 200 OK"))
+        #expect(!text.contains("New Session Ticket"))
+        let h2Only = try sClient(port: test.port, ["-alpn", "h2"])
+        #expect(h2Only.contains("No ALPN negotiated"))
+        #expect(h2Only.contains("HTTP/1.1 200 OK"))
+    }
+
+    @Test func minimumVersionIsEnforced() throws {
+        let test = try TestServer(tls: true)
+        defer { test.stop() }
+        let tls12 = try sClient(port: test.port, ["-tls1_2"])
+        #expect(tls12.contains("TLSv1.2"))
+        #expect(tls12.contains("HTTP/1.1 200 OK"))
+        let strict = try TestServer(tls: true)
+        defer { strict.stop() }
+        let current = try #require(strict.current)
+        let certificates = try #require(strict.certificates)
+        current.replace(with: try TLSContext.server(
+            certificateChainPEM: certificates.certificateChainPEM, privateKeyPEM: certificates.privateKeyPEM, minimumVersion: .tls13))
+        #expect(!(try sClient(port: strict.port, ["-tls1_2"])).contains("HTTP/1.1 200 OK"))
+        #expect(try sClient(port: strict.port, ["-tls1_3"]).contains("HTTP/1.1 200 OK"))
+    }
 }

@@ -70,12 +70,9 @@ struct TestServer {
 
     /// A client connection over TLS (when the server has TLS) or plain TCP.
     func connect(serverName: String? = nil) throws -> HTTPClientConnection {
-        let deadline = ContinuousClock.now + .seconds(10)
-        if certificates != nil {
-            let stream = try TLSConnection.connect(host: "127.0.0.1", port: port, context: try clientContext(), serverName: serverName, deadline: deadline)
-            return HTTPClientConnection(stream: stream, host: "localhost")
-        }
-        return HTTPClientConnection(stream: try TCPConnection.connect(host: "127.0.0.1", port: port, deadline: deadline), host: "localhost")
+        try HTTPClientConnection.connect(
+            host: "127.0.0.1", port: port, tls: certificates == nil ? nil : try clientContext(), serverName: serverName,
+            deadline: .now + .seconds(10))
     }
 
     /// A raw TCP connection, for writing exact bytes.

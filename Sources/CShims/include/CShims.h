@@ -13,6 +13,9 @@ int CShims_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version);
 /// Wraps the macro `SSL_CTX_set_mode`.
 long CShims_SSL_CTX_set_mode(SSL_CTX *ctx, long mode);
 
+/// Wraps the macro `SSL_CTX_set_read_ahead` (read whole socket buffers, not record by record).
+long CShims_SSL_CTX_set_read_ahead(SSL_CTX *ctx, int yes);
+
 /// Wraps the macro `SSL_set_tlsext_host_name` (SNI on a client connection).
 int CShims_SSL_set_tlsext_host_name(SSL *ssl, const char *name);
 
@@ -29,6 +32,8 @@ EVP_PKEY *CShims_EVP_EC_gen_P256(void);
 static const uint64_t CShims_SSL_OP_NO_COMPRESSION = SSL_OP_NO_COMPRESSION;
 /// `SSL_OP_NO_RENEGOTIATION`.
 static const uint64_t CShims_SSL_OP_NO_RENEGOTIATION = SSL_OP_NO_RENEGOTIATION;
+/// `SSL_OP_NO_TICKET`.
+static const uint64_t CShims_SSL_OP_NO_TICKET = SSL_OP_NO_TICKET;
 /// `SSL_OP_IGNORE_UNEXPECTED_EOF`.
 static const uint64_t CShims_SSL_OP_IGNORE_UNEXPECTED_EOF = SSL_OP_IGNORE_UNEXPECTED_EOF;
 
