@@ -89,7 +89,6 @@ public struct Admitter: Sendable {
             serviceAccountName: request.serviceAccountName,
             clientID: clientID,
             tenantID: tenantID,
-            authorityHost: config.authorityHost,
             objects: InjectedObjects(variables: variables, tokenExpiration: lifetime, audience: config.audience),
             proxyPort: proxyPort,
             proxyImage: config.proxyImage,

@@ -9,7 +9,6 @@ struct PodMutation {
         let serviceAccountName: String
         let clientID: String
         let tenantID: String
-        let authorityHost: String
         let objects: InjectedObjects
         /// The proxy port when the proxy is injected, else nil.
         let proxyPort: Int?
@@ -163,7 +162,6 @@ struct PodMutation {
             warnings.append(AdmissionWarnings.envFrom(container: name))
         }
         if !missing.isEmpty {
-            let objects = InjectedObjects(variables: missing, tokenExpiration: 0, audience: "")
             if container.hasEnv {
                 for (variable, value) in missing {
                     patch.begin("add")
@@ -171,7 +169,7 @@ struct PodMutation {
                     patch.index(index)
                     patch.path("/env/-")
                     patch.value()
-                    objects.writeEnv(variable, value, to: &patch.json)
+                    InjectedObjects.writeEnv(variable, value, to: &patch.json)
                     patch.end()
                 }
             } else {
@@ -181,7 +179,7 @@ struct PodMutation {
                 patch.path("/env")
                 patch.value()
                 patch.json.raw("[")
-                objects.writeEnvEntries(to: &patch.json, leadingComma: false)
+                InjectedObjects.writeEnvEntries(missing, to: &patch.json, leadingComma: false)
                 patch.json.raw("]")
                 patch.end()
             }
