@@ -75,10 +75,11 @@ struct PodMutation {
     /// containers moved (a prepended sidecar shifts their indices by one).
     private mutating func addProxy() -> (initShift: Int, containerShift: Int) {
         guard let port = settings.proxyPort else { return (0, 0) }
-        let initNames = names(pod.initContainers)
-        let needsInit = !initNames.contains(WorkloadIdentity.proxyInitContainerName)
-        let proxyList = settings.nativeSidecars ? initNames : names(pod.containers)
-        let needsProxy = !proxyList.contains(WorkloadIdentity.proxyContainerName)
+        // Container names are unique across both lists, so a proxy already in either one (say,
+        // injected before the cluster moved to native sidecars) is not added again.
+        let existing = names(pod.initContainers) + names(pod.containers)
+        let needsInit = !existing.contains(WorkloadIdentity.proxyInitContainerName)
+        let needsProxy = !existing.contains(WorkloadIdentity.proxyContainerName)
         let objects = settings.objects
         let initMutated = isMutated(WorkloadIdentity.proxyInitContainerName)
         let proxyMutated = isMutated(WorkloadIdentity.proxyContainerName)

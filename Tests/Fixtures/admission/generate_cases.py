@@ -319,6 +319,9 @@ HAS_PROXY = pod(annotations=DENY_PROXY_SIDECAR, containers=[container("azwi-prox
 expected_has_proxy = mutated(HAS_PROXY)
 expected_has_proxy["spec"]["initContainers"] = [proxy_init()]
 case("proxy-sidecar-already-present-not-duplicated", pod=HAS_PROXY, serviceAccount=SA, expect={"pod": expected_has_proxy})
+UPGRADED = with_proxy(PROXIED)
+case("proxy-sidecar-in-containers-not-duplicated-as-native", pod=UPGRADED, serviceAccount=SA, args=["--native-sidecars"],
+     expect={"unchanged": True})
 SKIP_PROXY = pod(annotations={**DENY_PROXY_SIDECAR, "azure.workload.identity/skip-containers": "azwi-proxy;azwi-proxy-init"})
 expected_skip_proxy = mutated(SKIP_PROXY)
 expected_skip_proxy["spec"]["containers"] = [proxy(mutate=False)] + expected_skip_proxy["spec"]["containers"]
