@@ -16,7 +16,7 @@ struct PodReader {
     /// Reads the pod object at the scanner's position and advances the scanner past it.
     static func read(_ scanner: inout JSONScanner) throws(JSONError) -> PodFacts {
         var reader = PodReader(scanner: scanner)
-        if reader.pod.shapeError == nil, var object = try reader.object("the request object") {
+        if var object = try reader.object("the request object") {
             while let key = try reader.nextKey(&object) {
                 if reader.matches(key, "metadata") {
                     try reader.readMetadata()
