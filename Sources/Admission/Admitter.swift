@@ -81,7 +81,7 @@ public struct Admitter: Sendable {
         }
         let lifetime = try AnnotationRules.tokenExpiration(
             pod: pod.tokenExpiration?.decode(in: bytes),
-            serviceAccount: serviceAccount.annotations["azure.workload.identity/service-account-token-expiration"]
+            serviceAccount: serviceAccount.annotations[WorkloadIdentity.tokenExpirationAnnotation.description]
         ).get()
         let clientID = serviceAccount.annotations[WorkloadIdentity.clientIDAnnotation] ?? ""
         let tenantID = serviceAccount.annotations[WorkloadIdentity.tenantIDAnnotation] ?? config.tenantID
