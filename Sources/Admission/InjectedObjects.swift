@@ -83,6 +83,6 @@ struct InjectedObjects {
         json.int(port)
         json.raw("\",\"--probe\",")
         json.string("--log-level=" + logLevel)
-        json.raw("]}}},\"imagePullPolicy\":\"IfNotPresent\",\"securityContext\":{\"capabilities\":{\"drop\":[\"ALL\"]},\"privileged\":false,\"readOnlyRootFilesystem\":true,\"runAsNonRoot\":true,\"allowPrivilegeEscalation\":false}}")
+        json.raw("]}}},\"imagePullPolicy\":\"IfNotPresent\",\"securityContext\":{\"capabilities\":{\"drop\":[\"ALL\"]},\"privileged\":false,\"runAsNonRoot\":true,\"readOnlyRootFilesystem\":true,\"allowPrivilegeEscalation\":false}}")
     }
 }
