@@ -81,5 +81,11 @@ let package = Package(
 
         .testTarget(name: "AdmissionTests", dependencies: ["Admission"], swiftSettings: swiftSettings),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: swiftSettings),
+        .testTarget(name: "WebhookTLSTests", dependencies: ["WebhookTLS"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WebhookHTTPTests",
+            dependencies: ["WebhookHTTP", "WebhookTLS", "CZlib", "CShims", .product(name: "MetricsTestKit", package: "swift-metrics")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
