@@ -22,6 +22,8 @@ public struct AdmissionRequest: Sendable {
     let isPodCreate: Bool
     /// What was read of `request.object`.
     let pod: PodFacts
+    /// Whether the pod has the label `azure.workload.identity/use: "true"`.
+    let isLabelled: Bool
 
     /// The apiVersions of AdmissionReview this webhook answers.
     public static let supportedAPIVersions = ["admission.k8s.io/v1", "admission.k8s.io/v1beta1"]
@@ -64,11 +66,12 @@ public struct AdmissionRequest: Sendable {
         var pod = envelope.pod ?? PodFacts()
         if envelope.pod == nil { pod.shapeError = "the request has no pod object" }
         let isPodCreate = envelope.operation == "CREATE" && envelope.isPodResource && envelope.subResource.isEmpty
-        let (podName, podServiceAccount, podNamespace) = body.withUnsafeBufferPointer { bytes in
+        let (podName, podServiceAccount, podNamespace, isLabelled) = body.withUnsafeBufferPointer { bytes in
             (
                 (pod.name ?? pod.generateName)?.decode(in: bytes) ?? "",
                 pod.serviceAccountName?.decode(in: bytes) ?? "",
-                pod.hasNamespace ? pod.namespace?.decode(in: bytes) : nil
+                pod.hasNamespace ? pod.namespace?.decode(in: bytes) : nil,
+                pod.useLabel?.equals("true", in: bytes) ?? false
             )
         }
         self.apiVersion = apiVersion
@@ -79,6 +82,7 @@ public struct AdmissionRequest: Sendable {
         self.body = body
         self.isPodCreate = isPodCreate
         self.pod = pod
+        self.isLabelled = isLabelled
         self.needsServiceAccount = isPodCreate && pod.shapeError == nil && !pod.isMirror
     }
 }

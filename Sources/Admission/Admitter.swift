@@ -9,6 +9,13 @@ public struct Admitter: Sendable {
         self.config = config
     }
 
+    /// Whether admitting `request` needs its ServiceAccount: ``AdmissionRequest/needsServiceAccount``,
+    /// and, with `requireLabel`, the pod's `azure.workload.identity/use: "true"` label. The server
+    /// skips the lookup (and its possible live API call) when this is false.
+    public func needsServiceAccount(_ request: AdmissionRequest) -> Bool {
+        request.needsServiceAccount && (!config.requireLabel || request.isLabelled)
+    }
+
     /// Decides on a request and builds the response.
     ///
     /// - Parameters:
@@ -36,7 +43,7 @@ public struct Admitter: Sendable {
             return (.denied(reason: "invalid-pod", message: "invalid pod: \(shapeError)"), nil, [])
         }
         if pod.isMirror { return (.unchanged(reason: "mirror-pod"), nil, []) }
-        if config.requireLabel, !(pod.useLabel?.equals("true", in: bytes) ?? false) {
+        if config.requireLabel, !request.isLabelled {
             return (.unchanged(reason: "not-labelled"), nil, [])
         }
         guard let serviceAccount else {
@@ -74,7 +81,7 @@ public struct Admitter: Sendable {
         }
         let lifetime = try AnnotationRules.tokenExpiration(
             pod: pod.tokenExpiration?.decode(in: bytes),
-            serviceAccount: serviceAccount.annotations["azure.workload.identity/service-account-token-expiration"]
+            serviceAccount: serviceAccount.annotations[WorkloadIdentity.tokenExpirationAnnotation.description]
         ).get()
         let clientID = serviceAccount.annotations[WorkloadIdentity.clientIDAnnotation] ?? ""
         let tenantID = serviceAccount.annotations[WorkloadIdentity.tenantIDAnnotation] ?? config.tenantID
@@ -89,7 +96,6 @@ public struct Admitter: Sendable {
             serviceAccountName: request.serviceAccountName,
             clientID: clientID,
             tenantID: tenantID,
-            authorityHost: config.authorityHost,
             objects: InjectedObjects(variables: variables, tokenExpiration: lifetime, audience: config.audience),
             proxyPort: proxyPort,
             proxyImage: config.proxyImage,

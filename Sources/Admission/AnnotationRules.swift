@@ -66,9 +66,3 @@ enum AnnotationRules {
         text.count <= limit ? text : String(text.prefix(limit - 3)) + "..."
     }
 }
-
-/// A denial: a metrics reason and the message the user sees.
-struct Denial: Error, Equatable {
-    let reason: String
-    let message: String
-}

@@ -7,7 +7,7 @@ struct InjectedObjects {
     let audience: String
 
     /// `{"name":"AZURE_…","value":"…"}`
-    func writeEnv(_ variable: InjectedVariable, _ value: String, to json: inout JSONWriter) {
+    static func writeEnv(_ variable: InjectedVariable, _ value: String, to json: inout JSONWriter) {
         json.raw("{\"name\":")
         json.string(variable.name)
         json.raw(",\"value\":")
@@ -16,7 +16,7 @@ struct InjectedObjects {
     }
 
     /// The entries of `variables`, comma-separated, without brackets.
-    func writeEnvEntries(to json: inout JSONWriter, leadingComma: Bool) {
+    static func writeEnvEntries(_ variables: [(InjectedVariable, String)], to json: inout JSONWriter, leadingComma: Bool) {
         var comma = leadingComma
         for (variable, value) in variables {
             if comma { json.raw(",") }
@@ -46,7 +46,7 @@ struct InjectedObjects {
         json.raw(",\"env\":[{\"name\":\"PROXY_PORT\",\"value\":\"")
         json.int(port)
         json.raw("\"}")
-        if mutated { writeEnvEntries(to: &json, leadingComma: true) }
+        if mutated { Self.writeEnvEntries(variables, to: &json, leadingComma: true) }
         json.raw("],\"resources\":{}")
         if mutated {
             json.raw(",\"volumeMounts\":[")
@@ -69,7 +69,7 @@ struct InjectedObjects {
         json.raw("}]")
         if mutated, !variables.isEmpty {
             json.raw(",\"env\":[")
-            writeEnvEntries(to: &json, leadingComma: false)
+            Self.writeEnvEntries(variables, to: &json, leadingComma: false)
             json.raw("]")
         }
         json.raw(",\"resources\":{}")
@@ -83,6 +83,6 @@ struct InjectedObjects {
         json.int(port)
         json.raw("\",\"--probe\",")
         json.string("--log-level=" + logLevel)
-        json.raw("]}}},\"imagePullPolicy\":\"IfNotPresent\",\"securityContext\":{\"capabilities\":{\"drop\":[\"ALL\"]},\"privileged\":false,\"readOnlyRootFilesystem\":true,\"runAsNonRoot\":true,\"allowPrivilegeEscalation\":false}}")
+        json.raw("]}}},\"imagePullPolicy\":\"IfNotPresent\",\"securityContext\":{\"capabilities\":{\"drop\":[\"ALL\"]},\"privileged\":false,\"runAsNonRoot\":true,\"readOnlyRootFilesystem\":true,\"allowPrivilegeEscalation\":false}}")
     }
 }

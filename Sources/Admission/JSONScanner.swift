@@ -89,7 +89,10 @@ struct JSONScanner {
         var index = position
         var escaped = false
         while true {
-            // The common case first: a run of printable ASCII.
+            // The common case first: a run of printable ASCII, eight bytes at a time, then one by one.
+            while end - index >= 8, !Self.needsAttention(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
+            }
             while index < end {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
@@ -184,6 +187,19 @@ struct JSONScanner {
                 }
             }
         }
+    }
+
+    /// Whether any of eight string bytes is a quote, a backslash, a control character or
+    /// non-ASCII (the classic "has a zero byte" bit trick, applied to each condition).
+    @inline(__always)
+    private static func needsAttention(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        let quote = hasZeroByte(word ^ (ones &* 0x22))
+        let backslash = hasZeroByte(word ^ (ones &* 0x5C))
+        let control = (word &- ones &* 0x20) & ~word & highs
+        return (quote | backslash | control | (word & highs)) != 0
     }
 
     /// An error at the current position.
@@ -322,12 +338,4 @@ private struct NestingStack {
         if depth > 64 { overflow.removeLast() }
         depth -= 1
     }
-}
-
-/// Malformed or truncated JSON, with the byte offset where reading stopped.
-struct JSONError: Error, Equatable {
-    let message: String
-    let offset: Int
-
-    var description: String { "\(message) at byte \(offset)" }
 }

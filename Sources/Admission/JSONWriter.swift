@@ -14,11 +14,6 @@ struct JSONWriter {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    /// Appends bytes as is.
-    mutating func raw(_ other: some Sequence<UInt8>) {
-        bytes.append(contentsOf: other)
-    }
-
     /// Appends a quoted, escaped JSON string.
     mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))

@@ -9,7 +9,6 @@ struct PodMutation {
         let serviceAccountName: String
         let clientID: String
         let tenantID: String
-        let authorityHost: String
         let objects: InjectedObjects
         /// The proxy port when the proxy is injected, else nil.
         let proxyPort: Int?
@@ -76,10 +75,11 @@ struct PodMutation {
     /// containers moved (a prepended sidecar shifts their indices by one).
     private mutating func addProxy() -> (initShift: Int, containerShift: Int) {
         guard let port = settings.proxyPort else { return (0, 0) }
-        let initNames = names(pod.initContainers)
-        let needsInit = !initNames.contains(WorkloadIdentity.proxyInitContainerName)
-        let proxyList = settings.nativeSidecars ? initNames : names(pod.containers)
-        let needsProxy = !proxyList.contains(WorkloadIdentity.proxyContainerName)
+        // Container names are unique across both lists, so a proxy already in either one (say,
+        // injected before the cluster moved to native sidecars) is not added again.
+        let existing = names(pod.initContainers) + names(pod.containers)
+        let needsInit = !existing.contains(WorkloadIdentity.proxyInitContainerName)
+        let needsProxy = !existing.contains(WorkloadIdentity.proxyContainerName)
         let objects = settings.objects
         let initMutated = isMutated(WorkloadIdentity.proxyInitContainerName)
         let proxyMutated = isMutated(WorkloadIdentity.proxyContainerName)
@@ -163,7 +163,6 @@ struct PodMutation {
             warnings.append(AdmissionWarnings.envFrom(container: name))
         }
         if !missing.isEmpty {
-            let objects = InjectedObjects(variables: missing, tokenExpiration: 0, audience: "")
             if container.hasEnv {
                 for (variable, value) in missing {
                     patch.begin("add")
@@ -171,7 +170,7 @@ struct PodMutation {
                     patch.index(index)
                     patch.path("/env/-")
                     patch.value()
-                    objects.writeEnv(variable, value, to: &patch.json)
+                    InjectedObjects.writeEnv(variable, value, to: &patch.json)
                     patch.end()
                 }
             } else {
@@ -181,7 +180,7 @@ struct PodMutation {
                 patch.path("/env")
                 patch.value()
                 patch.json.raw("[")
-                objects.writeEnvEntries(to: &patch.json, leadingComma: false)
+                InjectedObjects.writeEnvEntries(missing, to: &patch.json, leadingComma: false)
                 patch.json.raw("]")
                 patch.end()
             }

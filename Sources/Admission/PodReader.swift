@@ -16,7 +16,7 @@ struct PodReader {
     /// Reads the pod object at the scanner's position and advances the scanner past it.
     static func read(_ scanner: inout JSONScanner) throws(JSONError) -> PodFacts {
         var reader = PodReader(scanner: scanner)
-        if reader.pod.shapeError == nil, var object = try reader.object("the request object") {
+        if var object = try reader.object("the request object") {
             while let key = try reader.nextKey(&object) {
                 if reader.matches(key, "metadata") {
                     try reader.readMetadata()
@@ -234,10 +234,7 @@ struct PodReader {
                 }
             } else if matches(key, "defaultMode") {
                 // The API server defaults it to 420 (0644); any other value is not ours.
-                if try scanner.peek() == UInt8(ascii: "n") {
-                    try scanner.skipValue()
-                } else {
-                    let number = try scanner.scanNumber()
+                if let number = try number("a projected volume's defaultMode") {
                     volume.isSingleTokenSource = volume.isSingleTokenSource && equals(number, "420")
                 }
             } else {
@@ -255,12 +252,8 @@ struct PodReader {
                 volume.tokenPath = try string("a serviceAccountToken path")
             } else if matches(key, "audience") {
                 volume.audience = try string("a serviceAccountToken audience")
-            } else if matches(key, "expirationSeconds"), try scanner.peek() != UInt8(ascii: "n") {
-                guard try scanner.peek() != UInt8(ascii: "\"") else {
-                    try fail("a serviceAccountToken expirationSeconds must be a number")
-                    continue
-                }
-                volume.expirationSeconds = try scanner.scanNumber()
+            } else if matches(key, "expirationSeconds") {
+                volume.expirationSeconds = try number("a serviceAccountToken's expirationSeconds")
             } else {
                 volume.isSingleTokenSource = false
                 try scanner.skipValue()
@@ -318,6 +311,14 @@ struct PodReader {
         case UInt8(ascii: "f"): try scanner.literal("false"); return false
         case UInt8(ascii: "n"): try scanner.literal("null"); return false
         default: try fail("\(what) must be a boolean"); return false
+        }
+    }
+
+    private mutating func number(_ what: StaticString) throws(JSONError) -> Range<Int>? {
+        switch try scanner.peek() {
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try scanner.scanNumber()
+        case UInt8(ascii: "n"): try scanner.literal("null"); return nil
+        default: try fail("\(what) must be a number"); return nil
         }
     }
 

@@ -87,6 +87,8 @@ func bodiesThatAreNotAnAdmissionReviewAreReadErrors(_ body: String, _ message: S
         #"{"metadata":{"annotations":{"a":1}},"spec":{"containers":[]}}"#,
         #"{"spec":{"containers":[{"name":"app","volumeMounts":[{"name":"x","readOnly":"yes"}]}]}}"#,
         #"{"spec":{"hostNetwork":"true","containers":[]}}"#,
+        #"{"spec":{"containers":[],"volumes":[{"name":"azure-identity-token","projected":{"defaultMode":true}}]}}"#,
+        #"{"spec":{"containers":[],"volumes":[{"name":"v","projected":{"sources":[{"serviceAccountToken":{"expirationSeconds":"3600"}}]}}]}}"#,
         #""a string""#,
     ] {
         let request = try AdmissionRequest.read(reviewBytes(pod))

@@ -161,3 +161,13 @@ private func unwrap<T>(_ value: T?) throws -> T {
     guard let value else { throw Missing() }
     return value
 }
+
+@Test func requireLabelSparesTheServiceAccountLookupForUnlabelledPods() throws {
+    var labelled = config
+    labelled.requireLabel = true
+    let unlabelled = try AdmissionRequest.read(reviewBytes(simplePod))
+    #expect(Admitter(config: config).needsServiceAccount(unlabelled))
+    #expect(!Admitter(config: labelled).needsServiceAccount(unlabelled))
+    let pod = #"{"metadata":{"name":"a","labels":{"azure.workload.identity/use":"true"}},"spec":{"containers":[]}}"#
+    #expect(Admitter(config: labelled).needsServiceAccount(try AdmissionRequest.read(reviewBytes(pod))))
+}

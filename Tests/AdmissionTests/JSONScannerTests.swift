@@ -134,3 +134,15 @@ func fixture(_ name: String) throws -> [UInt8] {
         .appendingPathComponent("Fixtures/admission/\(name)")
     return Array(try Data(contentsOf: url))
 }
+
+@Test func specialBytesAreFoundAtEveryOffsetOfTheEightByteFastPath() throws {
+    for offset in 0..<20 {
+        let pad = String(repeating: "a", count: offset)
+        #expect(try decodeString("\"\(pad)\\\"\(pad)\"") == "\(pad)\"\(pad)")
+        #expect(try decodeString("\"\(pad)é✓\(pad)\"") == "\(pad)é✓\(pad)")
+        #expect(try decodeString("\"\(pad)\"tail") == pad)
+        #expect(throws: JSONError.self) { try scan("\"\(pad)\u{1}\(pad)\"") }
+        #expect(throws: JSONError.self) { try scan(Array("\"\(pad)".utf8) + [0xFF] + Array("\(pad)\"".utf8)) }
+        #expect(throws: JSONError.self) { try scan("\"\(pad)") }
+    }
+}

@@ -319,6 +319,9 @@ HAS_PROXY = pod(annotations=DENY_PROXY_SIDECAR, containers=[container("azwi-prox
 expected_has_proxy = mutated(HAS_PROXY)
 expected_has_proxy["spec"]["initContainers"] = [proxy_init()]
 case("proxy-sidecar-already-present-not-duplicated", pod=HAS_PROXY, serviceAccount=SA, expect={"pod": expected_has_proxy})
+UPGRADED = with_proxy(PROXIED)
+case("proxy-sidecar-in-containers-not-duplicated-as-native", pod=UPGRADED, serviceAccount=SA, args=["--native-sidecars"],
+     expect={"unchanged": True})
 SKIP_PROXY = pod(annotations={**DENY_PROXY_SIDECAR, "azure.workload.identity/skip-containers": "azwi-proxy;azwi-proxy-init"})
 expected_skip_proxy = mutated(SKIP_PROXY)
 expected_skip_proxy["spec"]["containers"] = [proxy(mutate=False)] + expected_skip_proxy["spec"]["containers"]
@@ -340,6 +343,13 @@ expected_user_set["metadata"]["annotations"]["azure.workload.identity/injected"]
 case("reinvocation-user-values-untouched", pod=USER_SET, serviceAccount=SA, expect={
     "pod": expected_user_set,
     "warnings": ['container "worker" sets AZURE_CLIENT_ID itself; the workload identity value is not injected']})
+NO_CLIENT_NOW = copy.deepcopy(DONE)
+expected_no_client = copy.deepcopy(DONE)
+expected_no_client["spec"]["containers"][0]["env"][0]["value"] = ""
+expected_no_client["metadata"]["annotations"]["azure.workload.identity/injected"] = record(client="")
+case("reinvocation-new-service-account-without-client-id", pod=NO_CLIENT_NOW, serviceAccount=sa(), expect={
+    "pod": expected_no_client,
+    "warnings": ["AZURE_CLIENT_ID not injected: ServiceAccount default/app-sa has no azure.workload.identity/client-id annotation"]})
 case("already-mutated-is-unchanged", pod=mutated(P), serviceAccount=SA, expect={"unchanged": True})
 
 # --- Patch: unknown fields, escaping, unicode -------------------------------------------------
