@@ -1,9 +1,9 @@
 /// A `host:port` listen address as upstream's flags take it (`:9440`, `127.0.0.1:0`, `[::1]:8095`).
 ///
-/// An empty host means every interface, as in Go's `net.Listen`; port 0 asks the system for a
-/// free port, which is how the tests run several servers side by side.
+/// An empty host means every interface, IPv6 and IPv4, as in Go's `net.Listen`; port 0 asks the
+/// system for a free port, which is how the tests run several servers side by side.
 struct ListenAddress: Equatable, CustomStringConvertible {
-    /// The address to bind: an IPv4 or IPv6 literal, or `0.0.0.0` for every interface.
+    /// The address to bind: an IPv4 or IPv6 literal, or empty for every interface.
     var host: String
     var port: Int
 
@@ -23,7 +23,7 @@ struct ListenAddress: Equatable, CustomStringConvertible {
             throw ServeError("\(flag) \"\(value)\": write an IPv6 address in brackets, e.g. [::1]:\(port)")
         }
         if host == "localhost" { host = "127.0.0.1" }
-        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.host = host
         self.port = port
     }
 

@@ -142,7 +142,7 @@ struct ServeCommand: ParsableCommand {
 
         var health = try ListenAddress(healthAddr, flag: "--health-addr")
         var metrics = try ListenAddress(metricsAddr, flag: "--metrics-addr")
-        var webhook = ListenAddress(host: "0.0.0.0", port: port)
+        var webhook = ListenAddress(host: "", port: port)
         var certificateDirectory = webhookCertDir
         var devDirectory: String?
         if dev {

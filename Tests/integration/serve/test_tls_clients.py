@@ -1,6 +1,7 @@
 """The webhook listener as curl and openssl s_client see it: TLS versions, ALPN, keep-alive, gzip."""
 import gzip
 import json
+import socket
 import subprocess
 
 import pytest
@@ -90,3 +91,14 @@ def test_curl_compressed_gets_gzip(webhook, review_bytes, tmp_path):
     raw = curl(webhook, "-H", "Accept-Encoding: gzip", "-H", "Content-Type: application/json",
                "--data-binary", "@-", url(webhook), data=review_bytes)
     assert json.loads(gzip.decompress(raw.stdout)) == answer
+
+
+def test_webhook_port_listens_on_ipv6_and_ipv4(webhook):
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this host")
+    try:
+        sock = socket.create_connection(("::1", webhook.port), timeout=5)
+    except OSError as error:
+        pytest.skip(f"IPv6 loopback unavailable: {error}")
+    sock.close()
+    socket.create_connection(("127.0.0.1", webhook.port), timeout=5).close()
