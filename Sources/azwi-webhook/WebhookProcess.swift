@@ -100,8 +100,9 @@ final class WebhookProcess {
         return WebhookProcess(webhook: webhook, health: health, metrics: metrics, reloader: reloader, readiness: readiness, logger: logger)
     }
 
-    /// Graceful stop: not ready at once, then the webhook drains for at most `timeout`.
+    /// Graceful stop within `timeout`: not ready at once, the webhook drains, then the probe listeners close.
     func shutdown(timeout: Duration) {
+        let deadline = ContinuousClock.now + timeout
         readiness.markShuttingDown()
         reloader.stop()
         webhook.beginShutdown()
@@ -112,8 +113,8 @@ final class WebhookProcess {
         }
         health.beginShutdown()
         metrics.beginShutdown()
-        _ = health.waitUntilStopped(timeout: .seconds(1))
-        _ = metrics.waitUntilStopped(timeout: .seconds(1))
+        _ = health.waitUntilStopped(timeout: max(.zero, deadline - .now))
+        _ = metrics.waitUntilStopped(timeout: max(.zero, deadline - .now))
     }
 
     private static func probeConfiguration(_ address: ListenAddress, name: String) -> HTTPServerConfiguration {
