@@ -111,7 +111,13 @@ struct ServeCommand: ParsableCommand {
         ShutdownSignals.block()
         let logger = WebhookLogging.bootstrap(format: logFormat, level: admission.logLevel)
         let settings = try resolveSettings(logger: logger)
-        let server = try WebhookProcess.start(settings, logger: logger)
+        let server: WebhookProcess
+        do {
+            server = try WebhookProcess.start(settings, logger: logger)
+        } catch {
+            settings.devCertificateDirectory.map(DevMode.removeCertificateDirectory)
+            throw error
+        }
         let signal = ShutdownSignals.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)", "timeout": "\(shutdownTimeout)"])
         server.shutdown(timeout: shutdownTimeout.duration)
@@ -125,6 +131,9 @@ struct ServeCommand: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         if let namespace = environment["POD_NAMESPACE"], !namespace.isEmpty, !Self.isDNSLabel(namespace) {
             throw ServeError("POD_NAMESPACE \"\(namespace)\" is not a valid namespace name (lowercase letters, digits and '-', at most 63)")
+        }
+        if let kubeconfig {
+            logger.warning("--kubeconfig is not used yet: ServiceAccounts come from --service-accounts", metadata: ["kubeconfig": "\(kubeconfig)"])
         }
         if dev && (environment["AZURE_TENANT_ID"] ?? "").isEmpty {
             logger.info("AZURE_TENANT_ID is not set: using a placeholder tenant in dev mode", metadata: ["tenantID": "\(DevMode.placeholderTenantID)"])

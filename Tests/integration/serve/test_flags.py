@@ -116,3 +116,15 @@ def test_dev_mode_outside_the_repository_says_what_to_do(webhook_bin, tmp_path, 
                             capture_output=True, text=True, timeout=20)
     assert result.returncode != 0
     assert "examples/serviceaccount.yaml" in result.stderr and "--service-accounts" in result.stderr
+
+
+def test_dev_mode_removes_its_certificates_when_it_cannot_start(webhook, webhook_bin, repo_root, base_env, tmp_path):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = dict(base_env, TMPDIR=str(scratch))
+    result = subprocess.run([str(webhook_bin), "--dev", "--port", str(webhook.port), "--health-addr", "127.0.0.1:0",
+                             "--metrics-addr", "127.0.0.1:0"], cwd=repo_root, env=env,
+                            capture_output=True, text=True, timeout=20)
+    assert result.returncode != 0
+    assert "--port" in result.stderr, result.stderr
+    assert list(scratch.iterdir()) == []
