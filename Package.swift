@@ -79,6 +79,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "serviceaccount-cache-benchmark",
+            dependencies: ["KubeClient", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/ServiceAccountCacheBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: ["KubeClient", "WebhookTLS", "WebhookHTTP", "YAML", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "AdmissionTests", dependencies: ["Admission"], swiftSettings: swiftSettings),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: swiftSettings),
         .testTarget(name: "azwi-webhookTests", dependencies: ["azwi-webhook"], swiftSettings: swiftSettings),

@@ -1,0 +1,199 @@
+public import Logging
+import Synchronization
+import WebhookHTTP
+import WebhookTLS
+
+/// The real ``KubeTransport``: HTTP/1.1 over TLS to the API server, with the connection's
+/// credentials, a `User-Agent` naming this webhook, and a few kept-alive idle connections.
+///
+/// The server certificate is verified against the connection's CA and its host name or IP (or
+/// `tls-server-name`), TLS 1.2 or later. A 401 with a token file re-reads the file and retries
+/// once. Every call blocks its thread: call it from owned threads, never the cooperative pool.
+public final class KubeAPIClient: KubeTransport {
+    /// An idle keep-alive connection parked between requests. `@unchecked Sendable`: it is only
+    /// ever used by the one thread that took it out of the pool, under the pool's lock.
+    private final class IdleConnection: @unchecked Sendable {
+        let http: HTTPClientConnection
+        init(_ http: HTTPClientConnection) { self.http = http }
+    }
+
+    private let connection: KubeConnection
+    private let context: TLSContext
+    private let token: BearerToken
+    private let userAgent: String
+    private let logger: Logger
+    private let idle = Mutex<[IdleConnection]>([])
+    private static let maxIdle = 4
+
+    /// - Parameters:
+    ///   - connection: where the server is and how to authenticate (see ``KubeConnection/load(kubeconfigPath:environment:inClusterRoot:)``).
+    ///   - userAgent: names this program and its version, e.g. "azwi-webhook/0.1.0".
+    /// - Throws: `KubeClientError.configuration` when the CA or client certificate is unusable.
+    public init(connection: KubeConnection, userAgent: String, logger: Logger) throws(KubeClientError) {
+        do throws(TLSError) {
+            context = try TLSContext.client(
+                trustedCAPEM: connection.trustedCAPEM, clientCertificatePEM: connection.clientCertificatePEM,
+                clientKeyPEM: connection.clientKeyPEM, verifyPeer: !connection.insecureSkipTLSVerify
+            )
+        } catch {
+            throw .configuration("\(connection.origin): \(error)")
+        }
+        self.connection = connection
+        token = BearerToken(connection.credential)
+        self.userAgent = userAgent
+        self.logger = logger
+    }
+
+    public func get(_ target: String, deadline: ContinuousClock.Instant) throws(KubeClientError) -> KubeResponse {
+        let (http, head) = try open(target, verb: target.contains("/serviceaccounts?") ? "list" : "get", deadline: deadline)
+        var body: [UInt8] = []
+        do throws(HTTPClientError) {
+            while let bytes = try http.readBody(deadline: deadline) {
+                body.append(contentsOf: bytes)
+                if body.count > 256 << 20 { throw .responseTooLarge(limit: 256 << 20) }
+            }
+        } catch {
+            http.close()
+            throw .transport("GET \(target): \(error)")
+        }
+        park(http)
+        return KubeResponse(status: head.status, body: body)
+    }
+
+    public func watch(_ target: String, deadline: ContinuousClock.Instant, onLine: ([UInt8]) -> Bool) throws(KubeClientError) -> KubeWatchEnd {
+        let (http, head) = try open(target, verb: "watch", deadline: deadline)
+        do throws(HTTPClientError) {
+            guard head.status == 200 else {
+                var body: [UInt8] = []
+                while let bytes = try http.readBody(deadline: deadline), body.count < 1 << 20 { body.append(contentsOf: bytes) }
+                park(http)
+                return .refused(KubeResponse(status: head.status, body: body))
+            }
+            while let line = try http.readLine(deadline: deadline) {
+                if line.isEmpty { continue }
+                if !onLine(line) {
+                    http.close()
+                    return .stopped
+                }
+            }
+            park(http)
+            return .ended
+        } catch {
+            http.close()
+            throw .transport("watch \(target): \(error)")
+        }
+    }
+
+    /// Reads `GET /version` once.
+    public func serverVersion(deadline: ContinuousClock.Instant) throws(KubeClientError) -> KubeServerVersion {
+        let response = try get("/version", deadline: deadline)
+        guard response.status == 200 else { throw .status(code: response.status, message: response.message) }
+        return try KubeServerVersion.decode(response.body)
+    }
+
+    /// Reads `GET /version`, retrying failures with a doubling pause (0.5 s, 1 s, 2 s, … capped at
+    /// 10 s); for start-up, where the API server may not be reachable yet.
+    ///
+    /// - Parameters:
+    ///   - attempts: how many requests at most.
+    ///   - timeout: each request's time limit.
+    /// - Throws: the last attempt's error.
+    public func serverVersion(attempts: Int, timeout: Duration = .seconds(10)) throws(KubeClientError) -> KubeServerVersion {
+        var pause = Duration.milliseconds(500)
+        var attempt = 1
+        while true {
+            do throws(KubeClientError) {
+                return try serverVersion(deadline: .now + timeout)
+            } catch {
+                guard attempt < attempts else { throw error }
+                logger.warning("reading the API server version failed; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+            }
+            ThreadSleep.sleep(pause)
+            pause = min(pause * 2, .seconds(10))
+            attempt += 1
+        }
+    }
+
+    /// Sends a GET and reads the response head: reuses an idle connection (retrying once on a
+    /// fresh one if the server had closed it), and re-reads a token file and retries once on 401.
+    private func open(_ target: String, verb: String, deadline: ContinuousClock.Instant) throws(KubeClientError) -> (HTTPClientConnection, HTTPResponseHead) {
+        var retriedUnauthorized = false
+        while true {
+            let started = ContinuousClock.now
+            let request = makeRequest(target)
+            var result: (HTTPClientConnection, HTTPResponseHead)?
+            var lastError: KubeClientError?
+            for reuse in [true, false] {
+                let http: HTTPClientConnection
+                let reused: Bool
+                if reuse, let parked = unpark() {
+                    (http, reused) = (parked, true)
+                } else if reuse {
+                    continue
+                } else {
+                    do throws(KubeClientError) {
+                        http = try connect(deadline: deadline)
+                    } catch {
+                        lastError = error
+                        break
+                    }
+                    reused = false
+                }
+                do throws(HTTPClientError) {
+                    result = (http, try http.startStreaming(request, deadline: deadline))
+                    break
+                } catch {
+                    http.close()
+                    lastError = .transport("GET \(target): \(error)")
+                    if !reused { break }
+                }
+            }
+            guard let (http, head) = result else {
+                KubeMetrics.request(verb: verb, code: nil, duration: .now - started)
+                throw lastError ?? .transport("GET \(target): no connection")
+            }
+            KubeMetrics.request(verb: verb, code: head.status, duration: .now - started)
+            guard head.status == 401, token.isFileBacked, !retriedUnauthorized else { return (http, head) }
+            http.close()
+            retriedUnauthorized = true
+            token.reload()
+            logger.info("API server answered 401; re-read the token file and retrying once", metadata: ["target": "\(target)"])
+        }
+    }
+
+    private func makeRequest(_ target: String) -> HTTPClientRequest {
+        var headers: HTTPHeaders = [("User-Agent", userAgent), ("Accept", "application/json")]
+        if let value = token.current() { headers.append(name: "Authorization", value: "Bearer \(value)") }
+        return HTTPClientRequest(method: "GET", target: target, headers: headers)
+    }
+
+    private func connect(deadline: ContinuousClock.Instant) throws(KubeClientError) -> HTTPClientConnection {
+        do throws(TLSError) {
+            let stream = try TLSConnection.connect(
+                host: connection.host, port: connection.port, context: context,
+                serverName: connection.tlsServerName, deadline: deadline
+            )
+            return HTTPClientConnection(stream: stream, host: connection.hostField)
+        } catch {
+            throw .transport("connecting to \(connection.hostField): \(error)")
+        }
+    }
+
+    private func unpark() -> HTTPClientConnection? {
+        idle.withLock { $0.popLast() }?.http
+    }
+
+    private func park(_ http: HTTPClientConnection) {
+        guard http.isReusable else {
+            http.close()
+            return
+        }
+        let box = IdleConnection(http)
+        let kept = idle.withLock { pool -> Bool in
+            guard pool.count < Self.maxIdle else { return false }
+            pool.append(box)
+            return true
+        }
+        if !kept { http.close() }
+    }
+}

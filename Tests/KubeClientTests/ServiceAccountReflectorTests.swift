@@ -1,0 +1,104 @@
+@testable import KubeClient
+import Logging
+import Synchronization
+import Testing
+
+@Suite("The list/watch state machine, driven by a scripted transport")
+struct ServiceAccountReflectorTests {
+    /// Records the backoff sleeps instead of sleeping.
+    final class Sleeps: Sendable {
+        private let recorded = Mutex<[Duration]>([])
+        var all: [Duration] { recorded.withLock { $0 } }
+        func record(_ duration: Duration) { recorded.withLock { $0.append(duration) } }
+    }
+
+    private func makeReflector(_ transport: ScriptedTransport, _ store: ServiceAccountStore, _ sleeps: Sleeps) -> ServiceAccountReflector {
+        var configuration = ServiceAccountCache.Configuration()
+        configuration.backoff = Backoff(initial: .milliseconds(100), maximum: .milliseconds(400))
+        return ServiceAccountReflector(
+            transport: transport, store: store, configuration: configuration, logger: .quiet,
+            sleep: sleeps.record, random: { 0 }
+        )
+    }
+
+    @Test func listPagesThenWatchEventsBookmarkAnd410Relist() {
+        let transport = ScriptedTransport(), store = ServiceAccountStore(), sleeps = Sleeps()
+        let reflector = makeReflector(transport, store, sleeps)
+        transport.queueGet(200, Wire.list(rv: 100, continue: "tok+/=", [Wire.serviceAccount("ns", "a", rv: 10), Wire.serviceAccount("ns", "b", rv: 11)]))
+        transport.queueGet(200, Wire.list(rv: 100, [Wire.serviceAccount("other", "c", rv: 12, clientID: "c-id")]))
+        transport.queueWatch(.stream([
+            Wire.event("ADDED", Wire.serviceAccount("ns", "d", rv: 101)),
+            Wire.event("MODIFIED", Wire.serviceAccount("ns", "a", rv: 102, clientID: "a-id")),
+            Wire.event("DELETED", Wire.serviceAccount("ns", "b", rv: 103)),
+            Wire.bookmark(rv: 150),
+        ]))
+        transport.queueWatch(.stream([Wire.event("ERROR", Wire.status(410, "Expired"))]))
+        transport.queueGet(200, Wire.list(rv: 200, [Wire.serviceAccount("ns", "a", rv: 190)]))
+
+        #expect(!store.isSynced)
+        #expect(reflector.step() == .listed(count: 3, resourceVersion: "100"))
+        #expect(transport.getTargets == ["/api/v1/serviceaccounts?limit=500", "/api/v1/serviceaccounts?limit=500&continue=tok%2B%2F%3D"])
+        #expect(store.isSynced)
+        #expect(store.lookup(namespace: "other", name: "c")?.annotations == ["azure.workload.identity/client-id": "c-id"])
+
+        #expect(reflector.step() == .watchEnded(reason: "timeout", events: 4))
+        let firstWatch = transport.watchTargets[0]
+        #expect(firstWatch.hasPrefix("/api/v1/serviceaccounts?watch=1&allowWatchBookmarks=true&resourceVersion=100&timeoutSeconds="))
+        #expect(store.lookup(namespace: "ns", name: "a")?.annotations == ["azure.workload.identity/client-id": "a-id"])
+        #expect(store.lookup(namespace: "ns", name: "b") == nil)
+        #expect(store.lookup(namespace: "ns", name: "d") != nil)
+        #expect(reflector.resourceVersion == "150")
+
+        #expect(reflector.step() == .watchEnded(reason: "expired", events: 1))
+        #expect(transport.watchTargets[1].contains("resourceVersion=150&"))
+        #expect(reflector.resourceVersion == nil)
+
+        #expect(reflector.step() == .listed(count: 1, resourceVersion: "200"))
+        #expect(store.count == 1)
+        #expect(sleeps.all.isEmpty)
+    }
+
+    @Test func failuresResumeFromTheLastResourceVersionWithGrowingBackoff() {
+        let transport = ScriptedTransport(), store = ServiceAccountStore(), sleeps = Sleeps()
+        let reflector = makeReflector(transport, store, sleeps)
+        transport.queueGet(500, Wire.status(500, "InternalError"))
+        transport.queueGetFailure(.transport("connection refused"))
+        transport.queueGet(200, Wire.list(rv: 300, []))
+        transport.queueWatch(.stream([Wire.event("ADDED", Wire.serviceAccount("ns", "x", rv: 301))], failure: .transport("closed inside a chunked body")))
+        transport.queueWatch(.refused(500, Wire.status(500, "InternalError")))
+        transport.queueWatch(.stream([]))
+        transport.queueWatch(.stream(["{garbage"]))
+        transport.queueWatch(.refused(410, Wire.status(410, "Gone")))
+
+        #expect(reflector.step() == .listFailed("kube API status 500: InternalError happened"))
+        #expect(!store.isSynced)
+        guard case .listFailed = reflector.step() else { Issue.record("expected a failed list"); return }
+        #expect(reflector.step() == .listed(count: 0, resourceVersion: "300"))
+        #expect(sleeps.all == [.milliseconds(50), .milliseconds(100)])
+
+        // Dropped mid-stream after one event: resume from that event, after the initial delay.
+        #expect(reflector.step() == .watchEnded(reason: "error", events: 1))
+        #expect(reflector.resourceVersion == "301")
+        #expect(reflector.step() == .watchEnded(reason: "http_500", events: 0))
+        #expect(reflector.step() == .watchEnded(reason: "closed", events: 0))
+        #expect(reflector.step() == .watchEnded(reason: "decode", events: 0))
+        #expect(Array(sleeps.all.dropFirst(2)) == [.milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(200)])
+        #expect(transport.watchTargets.allSatisfy { $0.contains("resourceVersion=301&") || $0.contains("resourceVersion=300&") })
+        #expect(transport.watchTargets.dropFirst().allSatisfy { $0.contains("resourceVersion=301&") })
+
+        #expect(reflector.step() == .watchEnded(reason: "expired", events: 0))
+        #expect(reflector.resourceVersion == nil)
+        #expect(store.lookup(namespace: "ns", name: "x") != nil)
+    }
+
+    @Test func aLiveGetResultNeverResurrectsADeletedServiceAccount() {
+        let store = ServiceAccountStore()
+        store.replaceAll([:])
+        store.upsert(ServiceAccountInfo(namespace: "ns", name: "a", annotations: [:]), resourceVersion: "10")
+        store.delete(namespace: "ns", name: "a", resourceVersion: "12")
+        store.storeLive(ServiceAccountInfo(namespace: "ns", name: "a", annotations: [:]), resourceVersion: "10")
+        #expect(store.lookup(namespace: "ns", name: "a") == nil)
+        store.storeLive(ServiceAccountInfo(namespace: "ns", name: "a", annotations: ["azure.workload.identity/x": "new"]), resourceVersion: "13")
+        #expect(store.lookup(namespace: "ns", name: "a")?.annotations == ["azure.workload.identity/x": "new"])
+    }
+}

@@ -1,0 +1,472 @@
+#!/usr/bin/env python3
+"""A stand-in for kube-apiserver's ServiceAccount API, for tests and benchmarks.
+
+Standalone and stdlib-only (http.server + ssl). It behaves like the real API server where a
+client can tell: resourceVersion on every object and list, LIST pagination with limit/continue,
+chunked WATCH streams of newline-delimited JSON events (ADDED/MODIFIED/DELETED/BOOKMARK), an
+ERROR event carrying a 410 Status when the resourceVersion is too old, timeoutSeconds ending a
+stream, 401 for a bad bearer token, client-certificate authentication, GET /version.
+
+Usage:
+  fake_apiserver.py --port 0 --cert server.pem --key server-key.pem [--client-ca ca.pem]
+                    [--token TOKEN] [--serviceaccounts-file sas.json | --generate N]
+                    [--minor 32+] [--bookmark-interval SECONDS]
+
+The first stdout line is the bound port. Tests steer it through /_control/... (no auth):
+  POST   /_control/serviceaccounts            body: a ServiceAccount object (create or update)
+  DELETE /_control/serviceaccounts/NS/NAME
+  POST   /_control/drop-watches               cut every open watch mid-stream (no final chunk)
+  POST   /_control/end-watches                end every open watch cleanly
+  POST   /_control/bookmark                   send a BOOKMARK on every open watch now
+  POST   /_control/compact                    expire every resourceVersion up to now (410s)
+  POST   /_control/faults    {"status": 500, "count": N} or {"status": 500, "seconds": S}
+  POST   /_control/latency   {"seconds": S}   delay every API response
+  POST   /_control/token     {"token": "..."} rotate the expected bearer token
+  POST   /_control/version   {"major": "1", "minor": "31"}
+  GET    /_control/counters                   request counts by kind, and the recent requests
+  POST   /_control/reset-counters
+"""
+import argparse
+import base64
+import json
+import socket
+import ssl
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HISTORY_LIMIT = 20000
+
+
+def status_object(code, reason, message):
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": message, "reason": reason, "code": code}
+
+
+class State:
+    """Every ServiceAccount, the event history, faults and counters, behind one condition."""
+
+    def __init__(self, token, major, minor):
+        self.cond = threading.Condition()
+        self.objects = {}          # (namespace, name) -> object
+        self.rv = 1000
+        self.history = []          # (rv, type, object), oldest first
+        self.compacted = 0         # watches from a resourceVersion below this get 410
+        self.token = token
+        self.version = {"major": major, "minor": minor}
+        self.fault = None          # {"status", "count" | "until"}
+        self.latency = 0.0
+        self.watch_generation = 0  # bumped to drop every open watch
+        self.end_generation = 0    # bumped to end every open watch cleanly
+        self.bookmark_generation = 0
+        self.counters = {}
+        self.recent = []
+
+    def next_rv(self):
+        self.rv += 1
+        return self.rv
+
+    def count(self, kind):
+        self.counters[kind] = self.counters.get(kind, 0) + 1
+
+    def put(self, obj, record=True):
+        meta = obj.setdefault("metadata", {})
+        key = (meta.get("namespace", "default"), meta["name"])
+        meta["namespace"] = key[0]
+        kind = "MODIFIED" if key in self.objects else "ADDED"
+        if kind == "ADDED":
+            meta.setdefault("uid", "uid-%s-%s-%d" % (key[0], key[1], self.rv))
+            meta.setdefault("creationTimestamp", "2026-01-01T00:00:00Z")
+        obj.setdefault("kind", "ServiceAccount")
+        obj.setdefault("apiVersion", "v1")
+        meta["resourceVersion"] = str(self.next_rv())
+        self.objects[key] = obj
+        if record:
+            self.record(kind, obj)
+        return obj
+
+    def delete(self, namespace, name):
+        obj = self.objects.pop((namespace, name), None)
+        if obj is None:
+            return None
+        obj = json.loads(json.dumps(obj))
+        obj["metadata"]["resourceVersion"] = str(self.next_rv())
+        self.record("DELETED", obj)
+        return obj
+
+    def record(self, kind, obj):
+        self.history.append((int(obj["metadata"]["resourceVersion"]), kind, obj))
+        if len(self.history) > HISTORY_LIMIT:
+            dropped = self.history[: len(self.history) - HISTORY_LIMIT]
+            self.history = self.history[len(dropped):]
+            self.compacted = max(self.compacted, dropped[-1][0])
+        self.cond.notify_all()
+
+
+def generated_serviceaccount(index, namespaces):
+    namespace = "namespace-%d" % (index % namespaces)
+    obj = {"metadata": {"name": "serviceaccount-%d" % index, "namespace": namespace,
+                        "labels": {"app.kubernetes.io/name": "app-%d" % index},
+                        "annotations": {"kubectl.kubernetes.io/last-applied-configuration":
+                                        '{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"sa-%d"}}' % index},
+                        "managedFields": [{"manager": "kubectl", "operation": "Update", "apiVersion": "v1",
+                                           "time": "2026-01-01T00:00:00Z", "fieldsType": "FieldsV1",
+                                           "fieldsV1": {"f:metadata": {"f:labels": {}}}}]},
+           "secrets": [{"name": "serviceaccount-%d-token" % index}]}
+    if index % 10 == 0:
+        obj["metadata"]["annotations"]["azure.workload.identity/client-id"] = "00000000-0000-0000-0000-%012d" % index
+        obj["metadata"]["annotations"]["azure.workload.identity/tenant-id"] = "11111111-1111-1111-1111-111111111111"
+    return obj
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-apiserver/1"
+
+    # --- plumbing ---------------------------------------------------------------------------
+    def log_message(self, fmt, *args):
+        if self.server.verbose:
+            sys.stderr.write("fake-apiserver: " + (fmt % args) + "\n")
+
+    def send_json(self, code, obj, headers=()):
+        body = json.dumps(obj, separators=(",", ":")).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_status(self, code, reason, message):
+        self.send_json(code, status_object(code, reason, message))
+
+    def read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        return json.loads(raw) if raw else {}
+
+    def authenticated(self):
+        state = self.server.state
+        if self.server.client_ca and self.connection.getpeercert():
+            return True
+        auth = self.headers.get("Authorization", "")
+        with state.cond:
+            expected = state.token
+        if expected is not None:
+            return auth == "Bearer " + expected
+        return not self.server.client_ca
+
+    # --- dispatch ---------------------------------------------------------------------------
+    def do_GET(self):
+        self.dispatch("GET")
+
+    def do_POST(self):
+        self.dispatch("POST")
+
+    def do_DELETE(self):
+        self.dispatch("DELETE")
+
+    def dispatch(self, method):
+        url = urllib.parse.urlsplit(self.path)
+        query = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
+        parts = [urllib.parse.unquote(p) for p in url.path.split("/") if p]
+        if parts[:1] == ["_control"]:
+            return self.control(method, parts[1:])
+        state = self.server.state
+        with state.cond:
+            state.count("requests")
+            state.recent.append({"method": method, "path": url.path, "query": query,
+                                 "user-agent": self.headers.get("User-Agent"),
+                                 "accept": self.headers.get("Accept")})
+            del state.recent[:-200]
+            latency = state.latency
+        if latency:
+            time.sleep(latency)
+        if not self.authenticated():
+            with state.cond:
+                state.count("unauthorized")
+            return self.send_status(401, "Unauthorized", "Unauthorized")
+        if self.injected_fault():
+            return
+        if method != "GET":
+            return self.send_status(405, "MethodNotAllowed", "only GET is served")
+        if parts == ["version"]:
+            with state.cond:
+                state.count("version")
+                version = dict(state.version)
+            version.update({"gitVersion": "v%s.%s.0" % (version["major"], version["minor"].rstrip("+")),
+                            "platform": "linux/amd64"})
+            return self.send_json(200, version)
+        if parts == ["api", "v1", "serviceaccounts"]:
+            return self.collection(None, query)
+        if len(parts) == 5 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "serviceaccounts":
+            return self.collection(parts[3], query)
+        if len(parts) == 6 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "serviceaccounts":
+            return self.get_one(parts[3], parts[5])
+        self.send_status(404, "NotFound", "the server could not find the requested resource")
+
+    def injected_fault(self):
+        state = self.server.state
+        with state.cond:
+            fault = state.fault
+            if fault is None:
+                return False
+            if "count" in fault:
+                fault["count"] -= 1
+                if fault["count"] < 0:
+                    state.fault = None
+                    return False
+            elif time.monotonic() >= fault["until"]:
+                state.fault = None
+                return False
+            state.count("faults")
+            code = fault["status"]
+        self.send_status(code, "InternalError", "injected fault")
+        return True
+
+    # --- the API ----------------------------------------------------------------------------
+    def get_one(self, namespace, name):
+        state = self.server.state
+        with state.cond:
+            state.count("get")
+            state.count("get:%s/%s" % (namespace, name))
+            obj = state.objects.get((namespace, name))
+            body = json.dumps(obj, separators=(",", ":")).encode() if obj else None
+        if body is None:
+            return self.send_status(404, "NotFound", 'serviceaccounts "%s" not found' % name)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def collection(self, namespace, query):
+        if query.get("watch") in ("1", "true"):
+            return self.watch(namespace, query)
+        state = self.server.state
+        limit = int(query.get("limit") or 0)
+        with state.cond:
+            state.count("list")
+            start = None
+            list_rv = state.rv
+            token = query.get("continue")
+            if token:
+                try:
+                    decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
+                    list_rv, start = decoded["rv"], tuple(decoded["start"])
+                except (ValueError, KeyError, TypeError):
+                    return self.send_status(400, "BadRequest", "invalid continue token")
+                if list_rv < state.compacted:
+                    return self.send_status(410, "Expired", "The provided continue parameter is too old "
+                                            "to display a consistent list result.")
+            keys = sorted(k for k in state.objects if namespace is None or k[0] == namespace)
+            if start is not None:
+                keys = [k for k in keys if k > start]
+            page = keys[:limit] if limit > 0 else keys
+            items = [state.objects[k] for k in page]
+            metadata = {"resourceVersion": str(list_rv)}
+            if limit > 0 and len(keys) > limit:
+                metadata["continue"] = base64.urlsafe_b64encode(
+                    json.dumps({"rv": list_rv, "start": list(page[-1])}).encode()).decode()
+                metadata["remainingItemCount"] = len(keys) - limit
+            body = json.dumps({"kind": "ServiceAccountList", "apiVersion": "v1", "metadata": metadata,
+                               "items": [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")}
+                                         for o in items]}, separators=(",", ":")).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def write_chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def write_event(self, kind, obj):
+        self.write_chunk(json.dumps({"type": kind, "object": obj}, separators=(",", ":")).encode() + b"\n")
+
+    def watch(self, namespace, query):
+        state = self.server.state
+        timeout = float(query.get("timeoutSeconds") or 1800)
+        bookmarks = query.get("allowWatchBookmarks") in ("1", "true")
+        interval = self.server.bookmark_interval
+        with state.cond:
+            state.count("watch")
+            rv_text = query.get("resourceVersion") or "0"
+            try:
+                since = int(rv_text)
+            except ValueError:
+                return self.send_status(400, "BadRequest", "invalid resourceVersion %r" % rv_text)
+            generation, end_generation = state.watch_generation, state.end_generation
+            bookmark_generation = state.bookmark_generation
+            if since == 0:
+                initial = [("ADDED", o) for k, o in sorted(state.objects.items())
+                           if namespace is None or k[0] == namespace]
+                since = state.rv
+            else:
+                initial = []
+            expired = since < state.compacted
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.flush()
+        if expired:
+            self.write_event("ERROR", status_object(
+                410, "Expired", "too old resource version: %d (%d)" % (since, state.compacted)))
+            return self.finish_stream()
+        for kind, obj in initial:
+            self.write_event(kind, obj)
+        deadline = time.monotonic() + timeout
+        next_bookmark = time.monotonic() + interval
+        while True:
+            with state.cond:
+                while True:
+                    if state.watch_generation != generation:
+                        return self.drop()
+                    if state.end_generation != end_generation:
+                        break
+                    pending = [(rv, kind, obj) for rv, kind, obj in state.history
+                               if rv > since and (namespace is None or obj["metadata"]["namespace"] == namespace)]
+                    now = time.monotonic()
+                    send_bookmark = bookmarks and (now >= next_bookmark
+                                                   or state.bookmark_generation != bookmark_generation)
+                    if pending or send_bookmark or now >= deadline:
+                        break
+                    state.cond.wait(min(deadline, next_bookmark) - now if bookmarks else deadline - now)
+                current_rv = state.rv
+                bookmark_generation = state.bookmark_generation
+                ended = state.end_generation != end_generation
+            if ended or (not pending and time.monotonic() >= deadline):
+                return self.finish_stream()
+            for rv, kind, obj in pending:
+                self.write_event(kind, obj)
+                since = rv
+            if send_bookmark:
+                since = max(since, current_rv)
+                self.write_event("BOOKMARK", {"kind": "ServiceAccount", "apiVersion": "v1",
+                                              "metadata": {"resourceVersion": str(since)}})
+                next_bookmark = time.monotonic() + interval
+
+    def finish_stream(self):
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def drop(self):
+        """Cut the stream with no final chunk, like a proxy or apiserver restart would."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    # --- the control interface -------------------------------------------------------------
+    def control(self, method, parts):
+        state = self.server.state
+        body = self.read_body() if method == "POST" else {}
+        with state.cond:
+            if method == "POST" and parts == ["serviceaccounts"]:
+                obj = state.put(body)
+                return self.send_json(200, obj)
+            if method == "DELETE" and len(parts) == 3 and parts[0] == "serviceaccounts":
+                obj = state.delete(parts[1], parts[2])
+                return self.send_json(200 if obj else 404, obj or status_object(404, "NotFound", "no such object"))
+            if method == "POST" and parts == ["drop-watches"]:
+                state.watch_generation += 1
+                state.cond.notify_all()
+            elif method == "POST" and parts == ["end-watches"]:
+                state.end_generation += 1
+                state.cond.notify_all()
+            elif method == "POST" and parts == ["bookmark"]:
+                state.bookmark_generation += 1
+                state.cond.notify_all()
+            elif method == "POST" and parts == ["compact"]:
+                state.compacted = state.next_rv()
+                state.history = []
+            elif method == "POST" and parts == ["faults"]:
+                fault = {"status": int(body.get("status", 500))}
+                if "seconds" in body:
+                    fault["until"] = time.monotonic() + float(body["seconds"])
+                else:
+                    fault["count"] = int(body.get("count", 1))
+                state.fault = fault
+            elif method == "POST" and parts == ["latency"]:
+                state.latency = float(body.get("seconds", 0))
+            elif method == "POST" and parts == ["token"]:
+                state.token = body.get("token")
+            elif method == "POST" and parts == ["version"]:
+                state.version = {"major": str(body["major"]), "minor": str(body["minor"])}
+            elif method == "GET" and parts == ["counters"]:
+                return self.send_json(200, {"counters": dict(state.counters), "recent": list(state.recent),
+                                            "resourceVersion": str(state.rv), "objects": len(state.objects)})
+            elif method == "POST" and parts == ["reset-counters"]:
+                state.counters = {}
+                state.recent = []
+            else:
+                return self.send_status(404, "NotFound", "unknown control endpoint")
+        self.send_json(200, {"ok": True})
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def handle_error(self, request, client_address):
+        # Refused handshakes (wrong CA, wrong host) and clients hanging up mid-stream are
+        # expected in these tests; one line instead of a traceback.
+        if self.verbose:
+            sys.stderr.write("fake-apiserver: connection error: %r\n" % (sys.exc_info()[1],))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--cert", required=True)
+    parser.add_argument("--key", required=True)
+    parser.add_argument("--client-ca")
+    parser.add_argument("--token")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--serviceaccounts-file", help="JSON: a list of ServiceAccounts or a ServiceAccountList")
+    source.add_argument("--generate", type=int, default=0, help="generate N ServiceAccounts")
+    parser.add_argument("--namespaces", type=int, default=0, help="namespaces for --generate (default N/50)")
+    parser.add_argument("--major", default="1")
+    parser.add_argument("--minor", default="32")
+    parser.add_argument("--bookmark-interval", type=float, default=60.0)
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+
+    state = State(args.token, args.major, args.minor)
+    if args.serviceaccounts_file:
+        with open(args.serviceaccounts_file) as f:
+            loaded = json.load(f)
+        for obj in loaded["items"] if isinstance(loaded, dict) else loaded:
+            state.put(obj, record=False)
+    namespaces = args.namespaces or max(1, args.generate // 50)
+    for index in range(args.generate):
+        state.put(generated_serviceaccount(index, namespaces), record=False)
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(args.cert, args.key)
+    if args.client_ca:
+        context.load_verify_locations(args.client_ca)
+        context.verify_mode = ssl.CERT_OPTIONAL
+    server = Server((args.host, args.port), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+    server.state = state
+    server.client_ca = args.client_ca
+    server.bookmark_interval = args.bookmark_interval
+    server.verbose = args.verbose
+    print(server.server_address[1], flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
