@@ -1,6 +1,7 @@
 """HTTP/1.1 edge cases on the webhook listener, over real TLS with raw sockets."""
 import json
 import socket
+import ssl
 import struct
 import threading
 
@@ -131,3 +132,32 @@ def test_abrupt_disconnects_mid_body_leave_the_server_serving(webhook, review_by
     assert response.status == 200
     sock.close()
     assert webhook.process.poll() is None
+
+
+def test_max_connections_limit(start_webhook, review_bytes):
+    webhook = start_webhook("--max-connections", "2")
+    held = [webhook.tls_socket() for _ in range(2)]
+    try:
+        extra = webhook.tls_socket(timeout=5)
+        extra.sendall(post_review(review_bytes))
+        assert is_closed(extra), "a connection beyond --max-connections is closed"
+    except (ssl.SSLError, ConnectionError, OSError):
+        pass  # refused during the handshake: also closed
+    assert webhook.metric('azwi_http_rejected_connections_total{listener="webhook"}') >= 1
+    for sock in held:
+        sock.sendall(post_review(review_bytes))
+        assert read_response(sock.makefile("rb")).status == 200
+        sock.close()
+
+
+def test_header_and_idle_timeouts(start_webhook, review_bytes):
+    webhook = start_webhook("--header-timeout", "0.5", "--idle-timeout", "0.5")
+    slow = webhook.tls_socket(timeout=10)
+    slow.sendall(b"POST /mutate-v1-pod HTTP/1.1\r\nHost: local")
+    response = read_response(slow.makefile("rb"))
+    assert response.status == 408
+    idle = webhook.tls_socket(timeout=10)
+    idle.sendall(post_review(review_bytes))
+    stream = idle.makefile("rb")
+    assert read_response(stream).status == 200
+    assert is_closed(idle, timeout=5), "an idle keep-alive connection closes after --idle-timeout"
