@@ -8,8 +8,6 @@ import subprocess
 
 import jsonpatch
 
-from conftest import STARTUP_TIMEOUT
-
 
 def post(webhook, body, path="/mutate-v1-pod?timeout=10s", headers=None):
     connection = webhook.https()
@@ -123,7 +121,7 @@ def test_dev_mode_prints_a_working_curl_line(webhook_bin, repo_root, base_env):
         assert match, line
         certificate_dir = match.group(1)
         result = subprocess.run(line.strip() + " -sS", shell=True, cwd=repo_root, capture_output=True, text=True,
-                                timeout=STARTUP_TIMEOUT)
+                                timeout=30)
         assert result.returncode == 0, result.stderr
         answer = json.loads(result.stdout)
         assert answer["response"]["allowed"] is True
