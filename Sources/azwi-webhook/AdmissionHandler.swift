@@ -35,7 +35,7 @@ struct AdmissionHandler: HTTPHandler {
         }
 
         var account: ServiceAccountFacts?
-        if review.needsServiceAccount {
+        if admitter.needsServiceAccount(review) {
             let deadline = start + AdmissionDeadline.budget(query: request.query)
             switch serviceAccounts.lookup(namespace: review.namespace, name: review.serviceAccountName, deadline: deadline) {
             case .found(let found):
