@@ -147,3 +147,10 @@ def test_pod_and_review_together_are_refused(webhook_bin, examples):
     result = run(webhook_bin, "--pod", examples / "pod.yaml", "--review", examples / "admission-review.json")
     assert result.returncode == 64
     assert "exactly one of --pod and --review" in result.stderr
+
+
+def test_an_empty_option_value_is_accepted_as_upstreams_chart_renders_it(webhook_bin, examples):
+    result = run(webhook_bin, "--pod", examples / "pod.yaml", "--service-account", examples / "serviceaccount.yaml",
+                 "--log-level=", "--output", "patch")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)
