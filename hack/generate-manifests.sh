@@ -24,6 +24,7 @@ metadata:
     pod-security.kubernetes.io/warn-version: latest
   name: $namespace
 YAML
+  # shellcheck disable=SC2016 # the placeholders are meant literally
   "$helm_template" -n "$namespace" --name workload-identity-webhook \
     --set 'azureTenantID=${AZURE_TENANT_ID}' \
     --set 'azureEnvironment=${AZURE_ENVIRONMENT:-AzurePublicCloud}' \

@@ -269,3 +269,15 @@ def test_cert_manager(objects):
     assert mwc["metadata"]["annotations"] == {"cert-manager.io/inject-ca-from": f"{NAMESPACE}/azure-wi-webhook-server-cert"}
     assert container(objs)["args"][-1] == "--disable-cert-rotation"
     assert "--disable-cert-rotation" not in container(objects())["args"]
+
+
+def test_readme_documents_every_value(chart_dir):
+    values = yaml.safe_load((chart_dir / "values.yaml").read_text())
+    readme = (chart_dir / "README.md").read_text()
+    documented = {row.split("|")[1].strip().strip("`") for row in readme.splitlines() if row.startswith("| `")}
+    expected = set()
+    for key, value in values.items():
+        nested = key in ("image", "service", "podDisruptionBudget", "certManager")
+        expected |= {f"{key}.{sub}" for sub in value} if nested else {key}
+    expected.add("podDisruptionBudget.maxUnavailable")  # commented out in values.yaml, as upstream
+    assert documented == expected
