@@ -1,5 +1,6 @@
 # azwi-webhook image: built with the official Swift image, run on Debian slim with only the
-# shared libraries the binary links (libssl3, zlib, libyaml) and the CA certificates.
+# shared libraries the binary links besides glibc (`ldd`: libssl3, zlib1g, libyaml-0-2,
+# libstdc++6, libgcc-s1; the Swift runtime is linked in) and the CA certificates.
 # Build: docker build -t azwi-webhook:dev .
 
 FROM swift:6.3-bookworm AS build
@@ -18,7 +19,7 @@ RUN swift build -c release --static-swift-stdlib --product azwi-webhook \
 FROM debian:bookworm-slim
 # hadolint ignore=DL3008 # unpinned on purpose: take Debian bookworm's current security updates
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates libssl3 libyaml-0-2 zlib1g \
+    && apt-get install -y --no-install-recommends ca-certificates libgcc-s1 libssl3 libstdc++6 libyaml-0-2 zlib1g \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/azwi-webhook /azwi-webhook
 # Nothing is written to the image at run time: the root filesystem may be read-only.

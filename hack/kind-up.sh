@@ -101,4 +101,4 @@ spec:
 YAML
 
 # 6. What the webhook injected: AZURE_* env, the token volume and its mount.
-kubectl -n production get pod secret-consumer -o yaml
+kubectl get pod secret-consumer --namespace production -o yaml
