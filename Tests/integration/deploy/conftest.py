@@ -5,9 +5,7 @@ import subprocess
 import pytest
 import yaml
 
-NAMESPACE = "azure-workload-identity-system"
-RELEASE = "workload-identity-webhook"
-TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+from chart_render import NAMESPACE, RELEASE, TENANT
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,12 @@
 """The Helm chart, rendered by helm-template: upstream's names, labels and values keys, our
 options, and every object valid for Kubernetes 1.29 up to the newest version kubernetes-validate knows."""
-import pathlib
-
 import kubernetes_validate
 import pytest
 import yaml
 from kubernetes_validate.utils import all_versions
 
-from conftest import NAMESPACE, RELEASE, TENANT
+from chart_render import HERE, NAMESPACE, OPTIONS, RELEASE, TENANT, container, deployment, webhook
 
-HERE = pathlib.Path(__file__).parent
 LABELS = {
     "app": "workload-identity-webhook",
     "azure-workload-identity.io/system": "true",
@@ -31,32 +28,6 @@ UPSTREAM_OBJECTS = {
 }
 KUBE_VERSIONS = sorted({v for v in all_versions() if tuple(map(int, v.split(".")[:2])) >= (1, 29)},
                        key=lambda v: tuple(map(int, v.split("."))))
-OPTIONS = {  # name -> (sets, values files)
-    "default": ((), ()),
-    "upstream-example": ((), (HERE / "values" / "upstream-example.yaml",)),
-    "cert-manager": (("certManager.enabled=true",), ()),
-    "ignore-failures": (("mutatingWebhookFailurePolicy=Ignore", "mutatingWebhookTimeoutSeconds=5"), ()),
-    "proxy-images": (("proxyImage=example.io/proxy:v9", "proxyInitImage=example.io/proxy-init:v9"), ()),
-    "extras": ((), (HERE / "values" / "extras.yaml",)),
-    "pdb-max-unavailable": (("podDisruptionBudget.minAvailable=null", "podDisruptionBudget.maxUnavailable=0"), ()),
-    "no-topology-spread": (("topologySpreadConstraints=null",), ()),
-}
-
-
-def deployment(objs):
-    return objs[("Deployment", "azure-wi-webhook-controller-manager")]
-
-
-def container(objs):
-    [c] = deployment(objs)["spec"]["template"]["spec"]["containers"]
-    return c
-
-
-def webhook(objs):
-    [w] = objs[("MutatingWebhookConfiguration", "azure-wi-webhook-mutating-webhook-configuration")]["webhooks"]
-    return w
-
-
 @pytest.mark.parametrize("option", OPTIONS)
 def test_every_object_is_valid_for_each_kubernetes_version(objects, option):
     sets, values = OPTIONS[option]

@@ -9,8 +9,7 @@ import time
 
 import pytest
 
-from conftest import NAMESPACE
-from test_chart import OPTIONS, container
+from chart_render import NAMESPACE, OPTIONS, container
 
 SERVICE_ACCOUNTS = """\
 apiVersion: v1

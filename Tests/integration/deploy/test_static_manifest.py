@@ -7,7 +7,7 @@ import subprocess
 import kubernetes_validate
 import yaml
 
-from conftest import NAMESPACE
+from chart_render import NAMESPACE
 
 MANIFEST = "deploy/azure-wi-webhook.yaml"
 

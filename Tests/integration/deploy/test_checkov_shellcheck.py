@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from test_chart import OPTIONS
+from chart_render import OPTIONS
 
 BIN = pathlib.Path(sys.executable).parent  # the virtualenv's bin/, where requirements-test.txt installs tools
 
