@@ -1,7 +1,8 @@
 # azwi-webhook image: built with the official Swift image, run on Debian slim with only the
 # shared libraries the binary links besides glibc (`ldd`: libssl3, zlib1g, libyaml-0-2,
 # libstdc++6, libgcc-s1; the Swift runtime is linked in) and the CA certificates.
-# Build: docker build -t azwi-webhook:dev .
+# Build: docker build -t azwi-webhook:dev .   (never built where it was written, which has no
+# Docker engine: checked by hadolint and against ldd, Tests/integration/deploy/test_dockerfile.py)
 
 FROM swift:6.3-bookworm AS build
 # hadolint ignore=DL3008 # unpinned on purpose: take Debian bookworm's current security updates
