@@ -7,8 +7,44 @@ int CShims_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
     return (int)SSL_CTX_set_min_proto_version(ctx, version);
 }
 
+long CShims_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) {
+    return SSL_CTX_set_mode(ctx, mode);
+}
+
+int CShims_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
+    return (int)SSL_set_tlsext_host_name(ssl, name);
+}
+
+int CShims_SSL_CTX_add1_chain_cert(SSL_CTX *ctx, X509 *cert) {
+    return (int)SSL_CTX_add1_chain_cert(ctx, cert);
+}
+
+EVP_PKEY *CShims_EVP_EC_gen_P256(void) {
+    return EVP_EC_gen("P-256");
+}
+
+// MARK: ALPN
+
+static const unsigned char kHTTP11[] = { 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
+
+int CShims_alpn_select_http11(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                              const unsigned char *in, unsigned int inlen, void *arg) {
+    (void)ssl;
+    (void)arg;
+    unsigned char *selected = NULL;
+    if (SSL_select_next_proto(&selected, outlen, kHTTP11, sizeof(kHTTP11), in, inlen) != OPENSSL_NPN_NEGOTIATED) {
+        return SSL_TLSEXT_ERR_NOACK;
+    }
+    *out = selected;
+    return SSL_TLSEXT_ERR_OK;
+}
+
 // MARK: zlib macro wrappers
 
 int CShims_deflateInit2(z_stream *stream, int level, int method, int windowBits, int memLevel, int strategy) {
     return deflateInit2(stream, level, method, windowBits, memLevel, strategy);
+}
+
+int CShims_inflateInit2(z_stream *stream, int windowBits) {
+    return inflateInit2(stream, windowBits);
 }

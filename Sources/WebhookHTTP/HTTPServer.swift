@@ -1,0 +1,122 @@
+public import Logging
+public import WebhookTLS
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An HTTP/1.1 server (HTTPS when configured with TLS) on threads it owns.
+///
+/// One acceptor thread hands each connection to its own pthread (256 KiB stack) that runs the
+/// handshake, then request after request. Blocking stays off the Swift cooperative pool, a slow
+/// client only ever holds its own thread, and each response is a single write.
+public final class HTTPServer: Sendable {
+    let configuration: HTTPServerConfiguration
+    let handler: any HTTPHandler
+    let logger: Logger
+    let metrics: ServerMetrics
+    /// Signalled by `beginShutdown()`: the acceptor and idle connections wake and leave.
+    let shutdownSignal: WakePipe
+    /// Signalled once the acceptor has exited and the last connection closed.
+    private let stoppedSignal: WakePipe
+    private let shuttingDown = Atomic<Bool>(false)
+    private let acceptorDone = Atomic<Bool>(false)
+    private let started = Atomic<Bool>(false)
+
+    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) throws(TLSError) {
+        self.configuration = configuration
+        self.handler = handler
+        self.logger = logger
+        metrics = ServerMetrics(listener: configuration.name)
+        shutdownSignal = try WakePipe()
+        stoppedSignal = try WakePipe()
+    }
+
+    /// Binds and listens, starts the acceptor thread, and returns the bound port.
+    ///
+    /// - Throws: `TLSError.system` naming the address when it cannot be bound (e.g. in use).
+    @discardableResult
+    public func start() throws(TLSError) -> Int {
+        guard !started.exchange(true, ordering: .sequentiallyConsistent) else {
+            throw .invalidConfiguration("HTTPServer.start() called twice")
+        }
+        let listener = try Listener.open(host: configuration.host, port: configuration.port)
+        try OwnedThread.start { [self] in
+            acceptLoop(listenFD: listener.fd)
+            Glibc.close(listener.fd)
+            acceptorDone.store(true, ordering: .sequentiallyConsistent)
+            if metrics.open == 0 { stoppedSignal.signal() }
+        }
+        logger.info("listening", metadata: ["listener": "\(configuration.name)", "port": "\(listener.port)", "tls": "\(configuration.tls != nil)"])
+        return listener.port
+    }
+
+    /// Stops accepting and closes the listener; idle connections close, requests in flight finish
+    /// and their responses carry `Connection: close`.
+    public func beginShutdown() {
+        guard !shuttingDown.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        shutdownSignal.signal()
+        if !started.load(ordering: .sequentiallyConsistent) { stoppedSignal.signal() }
+    }
+
+    /// Whether `beginShutdown()` was called.
+    public var isShuttingDown: Bool { shuttingDown.load(ordering: .relaxed) }
+
+    /// Connections currently open.
+    public var openConnections: Int { metrics.open }
+
+    /// Blocks until every connection has closed after `beginShutdown()`, or `timeout` passes.
+    ///
+    /// - Returns: `true` if the server stopped in time.
+    public func waitUntilStopped(timeout: Duration) -> Bool {
+        stoppedSignal.wait(until: ContinuousClock.now + timeout)
+    }
+
+    private func acceptLoop(listenFD: Int32) {
+        var fds = (pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0), pollfd(fd: shutdownSignal.readFD, events: Int16(POLLIN), revents: 0))
+        while true {
+            let ready = withUnsafeMutableBytes(of: &fds) { raw in
+                poll(raw.baseAddress!.assumingMemoryBound(to: pollfd.self), 2, -1)
+            }
+            if ready < 0 {
+                if errno == EINTR { continue }
+                logger.error("poll on the listener failed", metadata: ["errno": "\(errno)"])
+                return
+            }
+            if fds.1.revents != 0 { return }
+            let fd = accept(listenFD, nil, nil)
+            if fd < 0 {
+                switch errno {
+                case EINTR, EAGAIN, ECONNABORTED, EPROTO:
+                    continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    logger.warning("accept: out of resources, pausing", metadata: ["errno": "\(errno)"])
+                    if shutdownSignal.wait(until: .now + .milliseconds(100)) { return }
+                    continue
+                default:
+                    logger.error("accept failed", metadata: ["errno": "\(errno)"])
+                    return
+                }
+            }
+            guard metrics.admitConnection(limit: configuration.maxConnections) else {
+                Glibc.close(fd)
+                continue
+            }
+            do {
+                try OwnedThread.start { [self] in
+                    HTTPServerConnection(server: self, fd: fd).run()
+                    connectionClosed()
+                }
+            } catch {
+                logger.warning("cannot start a connection thread", metadata: ["error": "\(error)"])
+                Glibc.close(fd)
+                connectionClosed()
+            }
+        }
+    }
+
+    private func connectionClosed() {
+        let remaining = metrics.connectionClosed()
+        if remaining == 0, acceptorDone.load(ordering: .sequentiallyConsistent) { stoppedSignal.signal() }
+    }
+}

@@ -1,0 +1,49 @@
+/// A blocking, deadline-bounded byte stream: a plain TCP connection or a TLS connection.
+///
+/// The HTTP server and client speak through this protocol so one code path serves HTTPS, the
+/// plain health/metrics listeners and plain-TCP tests. Instances are used by one thread at a time.
+public protocol ByteStream: AnyObject {
+    /// Reads at least one byte into `buffer`, waiting until `deadline`.
+    ///
+    /// - Parameters:
+    ///   - buffer: where the bytes go; must not be empty.
+    ///   - deadline: when to give up with `TLSError.timedOut`.
+    ///   - wakeFD: a descriptor that, once readable, interrupts the wait with `TLSError.interrupted`
+    ///     (the server's shutdown pipe); `nil` for none.
+    /// - Returns: the number of bytes read; 0 means the peer closed the stream cleanly.
+    func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(TLSError) -> Int
+
+    /// Writes every byte of `bytes`, waiting as needed until `deadline`.
+    func write(_ bytes: UnsafeRawBufferPointer, deadline: ContinuousClock.Instant) throws(TLSError)
+
+    /// Whether bytes are already buffered inside the stream (decrypted TLS records), so a read
+    /// would not block.
+    var hasBufferedInput: Bool { get }
+
+    /// Half-closes, then reads and discards what the peer still sends (up to 1 MiB or `deadline`)
+    /// before closing, so an error response written just before is not destroyed by a TCP reset.
+    func closeAfterDraining(deadline: ContinuousClock.Instant)
+
+    /// Closes the stream; later calls do nothing.
+    func close()
+}
+
+extension ByteStream {
+    /// Reads without a wake descriptor.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant) throws(TLSError) -> Int {
+        try read(into: buffer, deadline: deadline, wakeFD: nil)
+    }
+
+    /// Writes every byte of an array.
+    public func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) throws(TLSError) {
+        let failure: TLSError? = bytes.withUnsafeBytes { raw in
+            do throws(TLSError) {
+                try write(raw, deadline: deadline)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+    }
+}

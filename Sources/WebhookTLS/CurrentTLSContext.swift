@@ -1,0 +1,23 @@
+import Synchronization
+
+/// The server context new connections use, swapped atomically by the certificate reloader.
+///
+/// `Mutex` is non-copyable, so it lives in this class to be shared by the acceptor and the
+/// reloader thread. Connections already open keep the context they were made with.
+public final class CurrentTLSContext: Sendable {
+    private let current: Mutex<TLSContext>
+
+    public init(_ context: TLSContext) {
+        current = Mutex(context)
+    }
+
+    /// The context to make the next connection with.
+    public func load() -> TLSContext {
+        current.withLock { $0 }
+    }
+
+    /// Publishes `next` for every later connection.
+    public func replace(with next: TLSContext) {
+        current.withLock { $0 = next }
+    }
+}

@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A plain TCP connection: owns one non-blocking socket descriptor and closes it exactly once.
+///
+/// It carries the plain-HTTP listeners (health, metrics) and the transport under `TLSConnection`;
+/// every wait is a `poll` with a deadline, so a silent peer can never hang a thread.
+public final class TCPConnection: ByteStream {
+    /// The socket; -1 once closed.
+    private(set) var fd: Int32
+
+    /// Adopts an accepted or connected socket: makes it non-blocking and close-on-exec, and turns
+    /// on `TCP_NODELAY` (responses go out in one write, Nagle would only delay them).
+    public init(adopting fd: Int32) {
+        self.fd = fd
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        var one: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    deinit { close() }
+
+    /// Opens a TCP connection to `host:port` (a name or an IP literal), trying each resolved
+    /// address until one connects before `deadline`.
+    public static func connect(host: String, port: Int, deadline: ContinuousClock.Instant) throws(TLSError) -> TCPConnection {
+        guard (1...65535).contains(port) else { throw .invalidConfiguration("port \(port) is out of range") }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_NUMERICSERV
+        var list: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(Self.unbracketed(host), String(port), &hints, &list)
+        guard rc == 0, let first = list else {
+            throw .system(operation: "getaddrinfo(\(host))", errno: rc, message: String(cString: gai_strerror(rc)))
+        }
+        defer { freeaddrinfo(list) }
+        var lastError = TLSError.system(operation: "connect(\(host):\(port))", errno: ECONNREFUSED, message: "no address")
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let info = cursor {
+            cursor = info.pointee.ai_next
+            let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            if fd < 0 { lastError = .system("socket"); continue }
+            let connection = TCPConnection(adopting: fd)
+            if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return connection }
+            guard errno == EINPROGRESS else { lastError = .system("connect(\(host):\(port))"); continue }
+            do {
+                try SocketWait.wait(fd: fd, events: Int16(POLLOUT), deadline: deadline, wakeFD: nil, operation: "connect(\(host):\(port))")
+            } catch {
+                lastError = error
+                continue
+            }
+            var soError: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length)
+            if soError == 0 { return connection }
+            lastError = .system("connect(\(host):\(port))", errno: soError)
+        }
+        throw lastError
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(TLSError) -> Int {
+        while true {
+            guard fd >= 0 else { throw .closed }
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK:
+                try SocketWait.wait(fd: fd, events: Int16(POLLIN), deadline: deadline, wakeFD: wakeFD, operation: "read")
+            case ECONNRESET: throw .closed
+            default: throw .system("read")
+            }
+        }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer, deadline: ContinuousClock.Instant) throws(TLSError) {
+        var offset = 0
+        while offset < bytes.count {
+            guard fd >= 0 else { throw .closed }
+            let n = send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            if n > 0 { offset += n; continue }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK:
+                try SocketWait.wait(fd: fd, events: Int16(POLLOUT), deadline: deadline, wakeFD: nil, operation: "write")
+            case EPIPE, ECONNRESET: throw .closed
+            default: throw .system("write")
+            }
+        }
+    }
+
+    public var hasBufferedInput: Bool { false }
+
+    public func closeAfterDraining(deadline: ContinuousClock.Instant) {
+        let limit = 1 << 20
+        guard fd >= 0 else { return }
+        _ = shutdown(fd, Int32(SHUT_WR))
+        var discarded = 0
+        withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 1) { scratch in
+            while discarded < limit {
+                guard let n = try? read(into: scratch, deadline: deadline), n > 0 else { break }
+                discarded += n
+            }
+        }
+        close()
+    }
+
+    public func close() {
+        guard fd >= 0 else { return }
+        _ = Glibc.close(fd)
+        fd = -1
+    }
+
+    static func unbracketed(_ host: String) -> String {
+        if host.hasPrefix("["), host.hasSuffix("]") { return String(host.dropFirst().dropLast()) }
+        return host
+    }
+}
