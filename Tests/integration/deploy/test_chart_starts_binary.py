@@ -1,6 +1,9 @@
-"""The rendered Deployment's args and env start the real azwi-webhook: it gets ready, serves TLS
-on the --port the chart passes and metrics on --metrics-addr."""
+"""The rendered Deployment's args and env start the real azwi-webhook: it gets ready, admits a pod
+over TLS on the --port the chart passes with the ConfigMap's tenant and cloud, and serves metrics
+on --metrics-addr."""
+import base64
 import http.client
+import json
 import os
 import socket
 import ssl
@@ -37,6 +40,16 @@ def replace_port(args, flag, port):
     return out + [f"{flag}={new}"]
 
 
+AUTHORITY = {"AzurePublicCloud": "https://login.microsoftonline.com/",
+             "AzureUSGovernmentCloud": "https://login.microsoftonline.us/",
+             "AzureStackCloud": "https://login.example.test/"}  # from the file extraEnv points at
+RUNS = {  # name -> (sets, values files)
+    "default": OPTIONS["default"],
+    "upstream-example": OPTIONS["upstream-example"],
+    "extras-azure-stack": (("azureEnvironment=AzureStackCloud",), OPTIONS["extras"][1]),
+}
+
+
 def http_status(port, path) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
     try:
@@ -46,17 +59,9 @@ def http_status(port, path) -> int:
         conn.close()
 
 
-@pytest.fixture(scope="module")
-def serve_supported(webhook_bin):
-    help_text = subprocess.run([webhook_bin, "serve", "--help"], capture_output=True, text=True, timeout=30)
-    if "--webhook-cert-dir" not in help_text.stdout + help_text.stderr:
-        pytest.skip("azwi-webhook serve has no --webhook-cert-dir yet (the serve branch is not merged)")
-    return webhook_bin
-
-
-@pytest.mark.parametrize("option", ["default", "upstream-example", "extras"])
-def test_rendered_args_and_env_start_the_binary(serve_supported, objects, option, tmp_path):
-    sets, values = OPTIONS[option]
+@pytest.mark.parametrize("run", RUNS)
+def test_rendered_args_and_env_start_the_binary(webhook_bin, objects, run, tmp_path, repo_root):
+    sets, values = RUNS[run]
     objs = objects(*sets, values=values)
     c = container(objs)
     config = objs[("ConfigMap", "azure-wi-webhook-config")]["data"]
@@ -64,8 +69,8 @@ def test_rendered_args_and_env_start_the_binary(serve_supported, objects, option
     certs = tmp_path / "certs"
     certs.mkdir()
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                    "-days", "1", "-subj", f"/CN=azure-wi-webhook-webhook-service.{NAMESPACE}.svc",
-                    "-addext", f"subjectAltName=DNS:azure-wi-webhook-webhook-service.{NAMESPACE}.svc",
+                    "-days", "1", "-subj", "/CN=azure-wi-webhook",
+                    "-addext", f"subjectAltName=DNS:azure-wi-webhook-webhook-service.{NAMESPACE}.svc,IP:127.0.0.1",
                     "-keyout", certs / "tls.key", "-out", certs / "tls.crt"], check=True, capture_output=True, timeout=30)
     accounts = tmp_path / "serviceaccounts.yaml"
     accounts.write_text(SERVICE_ACCOUNTS)
@@ -74,16 +79,16 @@ def test_rendered_args_and_env_start_the_binary(serve_supported, objects, option
     for var in c["env"]:
         if "value" in var:
             env[var["name"]] = var["value"]
-    if "AZURE_ENVIRONMENT_FILEPATH" in env:  # extras.yaml mounts a custom cloud's file there
+    if "AZURE_ENVIRONMENT_FILEPATH" in env:  # extras.yaml mounts a custom cloud's file there: make it here
         env["AZURE_ENVIRONMENT_FILEPATH"] = str(tmp_path / "environment.json")
-        (tmp_path / "environment.json").write_text('{"activeDirectoryEndpoint": "https://login.example.test/"}')
+        (tmp_path / "environment.json").write_text(json.dumps({"activeDirectoryEndpoint": AUTHORITY["AzureStackCloud"]}))
 
     port, metrics, health = free_port(), free_port(), free_port()
     args = replace_port(replace_port(c["args"], "--port", port), "--metrics-addr", metrics)
     # No cluster here: certificates from a directory, ServiceAccounts from a file.
     args += [f"--health-addr=:{health}", f"--webhook-cert-dir={certs}", f"--service-accounts={accounts}",
              "--disable-cert-rotation"]
-    proc = subprocess.Popen([serve_supported, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen([webhook_bin, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 30
         status = None
@@ -98,10 +103,21 @@ def test_rendered_args_and_env_start_the_binary(serve_supported, objects, option
         assert status == 200, f"not ready (exit {proc.poll()}), args {args}"
         assert http_status(health, "/healthz") == 200
         assert http_status(metrics, "/metrics") == 200
+        review = (repo_root / "examples" / "admission-review.json").read_bytes()
         tls = ssl.create_default_context(cafile=str(certs / "tls.crt"))
-        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
-            with tls.wrap_socket(raw, server_hostname=f"azure-wi-webhook-webhook-service.{NAMESPACE}.svc") as conn:
-                assert conn.version() in ("TLSv1.2", "TLSv1.3")
+        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=5, context=tls)
+        conn.request("POST", "/mutate-v1-pod", review, {"Content-Type": "application/json"})
+        reply = conn.getresponse()
+        assert reply.status == 200
+        response = json.loads(reply.read())["response"]
+        conn.close()
+        assert response["allowed"] is True
+        patch = json.loads(base64.b64decode(response["patch"]))
+        injected = {e["name"]: e["value"] for op in patch for e in
+                    (op["value"] if isinstance(op["value"], list) else [op["value"]])
+                    if isinstance(e, dict) and "name" in e and "value" in e}
+        assert injected["AZURE_TENANT_ID"] == config["AZURE_TENANT_ID"]
+        assert injected["AZURE_AUTHORITY_HOST"] == AUTHORITY[config["AZURE_ENVIRONMENT"]]
     finally:
         proc.terminate()
         try:
