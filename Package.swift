@@ -96,6 +96,7 @@ let package = Package(
         ),
         .testTarget(name: "AdmissionTests", dependencies: ["Admission"], swiftSettings: swiftSettings),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: swiftSettings),
+        .testTarget(name: "azwi-webhookTests", dependencies: ["azwi-webhook"], swiftSettings: swiftSettings),
         .testTarget(name: "WebhookTLSTests", dependencies: ["WebhookTLS"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WebhookHTTPTests",

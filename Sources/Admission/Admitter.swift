@@ -9,6 +9,13 @@ public struct Admitter: Sendable {
         self.config = config
     }
 
+    /// Whether admitting `request` needs its ServiceAccount: ``AdmissionRequest/needsServiceAccount``,
+    /// and, with `requireLabel`, the pod's `azure.workload.identity/use: "true"` label. The server
+    /// skips the lookup (and its possible live API call) when this is false.
+    public func needsServiceAccount(_ request: AdmissionRequest) -> Bool {
+        request.needsServiceAccount && (!config.requireLabel || request.isLabelled)
+    }
+
     /// Decides on a request and builds the response.
     ///
     /// - Parameters:
@@ -17,6 +24,86 @@ public struct Admitter: Sendable {
     ///     (the pod is then denied with `serviceaccounts "<name>" not found`). Ignored when
     ///     ``AdmissionRequest/needsServiceAccount`` is false.
     public func admit(_ request: AdmissionRequest, serviceAccount: ServiceAccountFacts?) -> AdmissionOutcome {
-        fatalError("not implemented")
+        let (decision, patch, warnings) = request.body.withUnsafeBufferPointer { bytes in
+            decide(request, serviceAccount: serviceAccount, bytes: bytes)
+        }
+        let body = AdmissionResponseWriter.write(
+            apiVersion: request.apiVersion, uid: request.uid, decision: decision, patch: patch, warnings: warnings)
+        return AdmissionOutcome(decision: decision, responseBody: body, patch: patch, warnings: warnings)
+    }
+
+    private func decide(
+        _ request: AdmissionRequest,
+        serviceAccount: ServiceAccountFacts?,
+        bytes: UnsafeBufferPointer<UInt8>
+    ) -> (AdmissionDecision, [UInt8]?, [String]) {
+        let pod = request.pod
+        guard request.isPodCreate else { return (.unchanged(reason: "not-a-pod-create"), nil, []) }
+        if let shapeError = pod.shapeError ?? (pod.hasSpec ? nil : "the pod has no spec") {
+            return (.denied(reason: "invalid-pod", message: "invalid pod: \(shapeError)"), nil, [])
+        }
+        if pod.isMirror { return (.unchanged(reason: "mirror-pod"), nil, []) }
+        if config.requireLabel, !request.isLabelled {
+            return (.unchanged(reason: "not-labelled"), nil, [])
+        }
+        guard let serviceAccount else {
+            return (.denied(reason: "service-account-not-found",
+                            message: "serviceaccounts \"\(request.serviceAccountName)\" not found"), nil, [])
+        }
+        do throws(Denial) {
+            let settings = try settings(for: request, serviceAccount: serviceAccount, bytes: bytes)
+            var mutation = PodMutation(bytes: bytes, pod: pod, settings: settings)
+            let patch = try mutation.build()
+            var warnings = mutation.warnings
+            if settings.clientID.isEmpty {
+                warnings.insert(AdmissionWarnings.noClientID(namespace: request.namespace, serviceAccount: request.serviceAccountName), at: 0)
+            }
+            return (patch == nil ? .unchanged(reason: "already-mutated") : .mutated, patch, warnings)
+        } catch {
+            return (.denied(reason: error.reason, message: error.message), nil, [])
+        }
+    }
+
+    /// Everything the mutation needs, from the config, the ServiceAccount and the pod's annotations.
+    private func settings(
+        for request: AdmissionRequest,
+        serviceAccount: ServiceAccountFacts,
+        bytes: UnsafeBufferPointer<UInt8>
+    ) throws(Denial) -> PodMutation.Settings {
+        let pod = request.pod
+        let injectProxy = try AnnotationRules.injectProxySidecar(pod.injectProxySidecar?.decode(in: bytes)).get()
+        var proxyPort: Int?
+        if injectProxy {
+            if pod.hostNetwork {
+                throw Denial(reason: "host-network", message: "hostNetwork is set to true, cannot inject proxy sidecar")
+            }
+            proxyPort = try AnnotationRules.proxyPort(pod.proxySidecarPort?.decode(in: bytes)).get()
+        }
+        let lifetime = try AnnotationRules.tokenExpiration(
+            pod: pod.tokenExpiration?.decode(in: bytes),
+            serviceAccount: serviceAccount.annotations[WorkloadIdentity.tokenExpirationAnnotation.description]
+        ).get()
+        let clientID = serviceAccount.annotations[WorkloadIdentity.clientIDAnnotation] ?? ""
+        let tenantID = serviceAccount.annotations[WorkloadIdentity.tenantIDAnnotation] ?? config.tenantID
+        let variables: [(InjectedVariable, String)] = [
+            (.clientID, clientID),
+            (.tenantID, tenantID),
+            (.federatedTokenFile, WorkloadIdentity.tokenFile),
+            (.authorityHost, config.authorityHost),
+        ].filter { !$0.1.isEmpty }
+        return PodMutation.Settings(
+            namespace: request.namespace,
+            serviceAccountName: request.serviceAccountName,
+            clientID: clientID,
+            tenantID: tenantID,
+            objects: InjectedObjects(variables: variables, tokenExpiration: lifetime, audience: config.audience),
+            proxyPort: proxyPort,
+            proxyImage: config.proxyImage,
+            proxyInitImage: config.proxyInitImage,
+            logLevel: config.logLevel,
+            nativeSidecars: config.nativeSidecars,
+            skip: Set(pod.skipContainers.map { AnnotationRules.containerNames($0.decode(in: bytes)) } ?? []),
+            include: pod.includeContainers.map { Set(AnnotationRules.containerNames($0.decode(in: bytes))) }
+        )
     }
 }

@@ -77,7 +77,13 @@ extension YAMLNode {
               first != UInt8(ascii: " "), last != UInt8(ascii: " "),
               !ScalarResolution.needsQuoting(text) else { return false }
         if "-?:,[]{}#&*!|>'\"%@`".utf8.contains(first) { return false }
-        for byte in text.utf8 {
+        let bytes = Array(text.utf8)
+        for (index, byte) in bytes.enumerated() {
+            // A colon is plain text unless a space or the end follows it (then it starts a mapping).
+            if byte == UInt8(ascii: ":") {
+                if index + 1 == bytes.count || bytes[index + 1] == UInt8(ascii: " ") { return false }
+                continue
+            }
             let allowed = (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || "-_./=+@ ".utf8.contains(byte)
             if !allowed { return false }

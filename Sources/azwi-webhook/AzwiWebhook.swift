@@ -10,4 +10,8 @@ struct AzwiWebhook: ParsableCommand {
         subcommands: [ServeCommand.self, MutateCommand.self],
         defaultSubcommand: ServeCommand.self
     )
+
+    static func main() {
+        main(EmptyOptionValues.expand(Array(CommandLine.arguments.dropFirst())))
+    }
 }

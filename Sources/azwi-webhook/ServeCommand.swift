@@ -1,6 +1,186 @@
+import Admission
 import ArgumentParser
+import FoundationEssentials
+import Logging
+import WebhookTLS
 
-/// `azwi-webhook serve`: runs the HTTPS webhook server.
+/// `azwi-webhook serve`: runs the HTTPS webhook server, its health listener and its metrics listener.
+///
+/// Accepts upstream's flags and environment, so the upstream Helm chart's arguments work unchanged.
 struct ServeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the webhook server.")
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the webhook server (the default command).",
+        discussion: """
+            Environment: AZURE_TENANT_ID (required outside --dev), AZURE_ENVIRONMENT, \
+            AZURE_ENVIRONMENT_FILEPATH, PROXY_IMAGE, PROXY_INIT_IMAGE, POD_NAMESPACE. \
+            The serving certificate is read from tls.crt and tls.key in --webhook-cert-dir and reloaded \
+            when those files change (a mounted Secret, e.g. from cert-manager). Built-in certificate \
+            generation and rotation is not implemented yet, so the certificate directory is always used, \
+            whether or not --disable-cert-rotation is given. SIGTERM or SIGINT stops the server gracefully.
+            """
+    )
+
+    /// How log lines are written.
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case json, text
+    }
+
+    @Option(help: ArgumentHelp("Directory holding the serving certificate (tls.crt) and key (tls.key).", valueName: "dir"))
+    var webhookCertDir = "/certs"
+
+    @Option(help: ArgumentHelp("Minimum TLS version: 1.2 or 1.3.", valueName: "version"))
+    var tlsMinVersion = "1.3"
+
+    @Option(help: ArgumentHelp("Address of the health listener (plain HTTP: /healthz, /readyz).", valueName: "host:port"))
+    var healthAddr = ":9440"
+
+    @Option(help: ArgumentHelp("Address of the metrics listener (plain HTTP: /metrics).", valueName: "host:port"))
+    var metricsAddr = ":8095"
+
+    @Option(help: ArgumentHelp("Metrics backend; only prometheus is supported.", valueName: "backend"))
+    var metricsBackend = "prometheus"
+
+    @Flag(help: "Accepted for upstream compatibility: certificates always come from --webhook-cert-dir (built-in rotation is not implemented yet).")
+    var disableCertRotation = false
+
+    @Option(help: "Port of the HTTPS webhook listener, on every interface (0: any free port).")
+    var port = 9443
+
+    @Option(help: "Log format.")
+    var logFormat: LogFormat = .json
+
+    @Option(help: ArgumentHelp("Kubeconfig for the API server. Accepted; the Kubernetes client is not available yet, so --service-accounts is required.", valueName: "file"))
+    var kubeconfig: String?
+
+    @Option(help: ArgumentHelp("ServiceAccounts to admit against, from a YAML/JSON file or directory, instead of the API server.", valueName: "path"))
+    var serviceAccounts: String?
+
+    @Flag(help: "Run without a cluster: a throw-away certificate for 127.0.0.1, the example ServiceAccounts, and a curl line to try it.")
+    var dev = false
+
+    @Option(help: ArgumentHelp("How long in-flight requests may take to finish after SIGTERM.", valueName: "seconds"))
+    var shutdownTimeout = DurationArgument(seconds: 10)
+
+    @Option(help: ArgumentHelp("Deadline for a TLS handshake.", valueName: "seconds"))
+    var handshakeTimeout = DurationArgument(seconds: 10)
+
+    @Option(help: ArgumentHelp("Deadline for a request's head once its first byte arrived.", valueName: "seconds"))
+    var headerTimeout = DurationArgument(seconds: 10)
+
+    @Option(help: ArgumentHelp("Deadline for a request's body.", valueName: "seconds"))
+    var bodyTimeout = DurationArgument(seconds: 30)
+
+    @Option(help: ArgumentHelp("How long an idle keep-alive connection stays open (longer than the apiserver's 90 s).", valueName: "seconds"))
+    var idleTimeout = DurationArgument(seconds: 120)
+
+    @Option(help: ArgumentHelp("Open webhook connections at most; more are refused.", valueName: "count"))
+    var maxConnections = 1024
+
+    @Option(help: ArgumentHelp("How often the certificate files are checked for a new pair.", valueName: "seconds"))
+    var certCheckInterval = DurationArgument(seconds: 5)
+
+    @OptionGroup var admission: AdmissionOptions
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else {
+            throw ValidationError("--port \(port) is not valid: use 0 to 65535")
+        }
+        guard maxConnections > 0 else {
+            throw ValidationError("--max-connections \(maxConnections) is not valid: it must be at least 1")
+        }
+        guard metricsBackend.lowercased() == "prometheus" else {
+            throw ValidationError("--metrics-backend \"\(metricsBackend)\" is not supported: use prometheus")
+        }
+        do {
+            _ = try TLSVersion(flag: tlsMinVersion)
+        } catch {
+            throw ValidationError("--tls-min-version: \(error)")
+        }
+        _ = try ListenAddress(healthAddr, flag: "--health-addr")
+        _ = try ListenAddress(metricsAddr, flag: "--metrics-addr")
+        if !dev && serviceAccounts == nil {
+            throw ValidationError("""
+                --service-accounts is required: the Kubernetes client is not available yet (--kubeconfig is \
+                accepted but not used). Pass --service-accounts <file or directory>, or --dev to try the server locally.
+                """)
+        }
+    }
+
+    func run() throws {
+        ShutdownSignals.block()
+        let logger = WebhookLogging.bootstrap(format: logFormat, level: admission.logLevel)
+        let settings = try resolveSettings(logger: logger)
+        let server: WebhookProcess
+        do {
+            server = try WebhookProcess.start(settings, logger: logger)
+        } catch {
+            settings.devCertificateDirectory.map(DevMode.removeCertificateDirectory)
+            throw error
+        }
+        let signal = ShutdownSignals.wait()
+        logger.info("shutting down", metadata: ["signal": "\(signal)", "timeout": "\(shutdownTimeout)"])
+        server.shutdown(timeout: shutdownTimeout.duration)
+        if let directory = settings.devCertificateDirectory {
+            DevMode.removeCertificateDirectory(directory)
+        }
+    }
+
+    /// Reads and checks every flag, environment value and file, before anything is bound.
+    private func resolveSettings(logger: Logger) throws -> ServeSettings {
+        let environment = ProcessInfo.processInfo.environment
+        if let namespace = environment["POD_NAMESPACE"], !namespace.isEmpty, !Self.isDNSLabel(namespace) {
+            throw ServeError("POD_NAMESPACE \"\(namespace)\" is not a valid namespace name (lowercase letters, digits and '-', at most 63)")
+        }
+        if let kubeconfig {
+            logger.warning("--kubeconfig is not used yet: ServiceAccounts come from --service-accounts", metadata: ["kubeconfig": "\(kubeconfig)"])
+        }
+        if dev && (environment["AZURE_TENANT_ID"] ?? "").isEmpty {
+            logger.info("AZURE_TENANT_ID is not set: using a placeholder tenant in dev mode", metadata: ["tenantID": "\(DevMode.placeholderTenantID)"])
+        }
+        let config = try admission.makeConfig(nativeSidecars: false, defaultTenantID: dev ? DevMode.placeholderTenantID : nil)
+        let accountsPath = serviceAccounts ?? DevMode.defaultServiceAccounts
+        if serviceAccounts == nil && !FileManager.default.fileExists(atPath: accountsPath) {
+            throw ServeError("""
+                --dev loads \(accountsPath) relative to the current directory, and it is not there: \
+                run from the repository root or pass --service-accounts <file or directory>
+                """)
+        }
+        let accounts = try ServiceAccountFiles.load(path: accountsPath, defaultNamespace: environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default")
+        logger.info("loaded ServiceAccounts", metadata: ["path": "\(accountsPath)", "count": "\(accounts.count)"])
+
+        var health = try ListenAddress(healthAddr, flag: "--health-addr")
+        var metrics = try ListenAddress(metricsAddr, flag: "--metrics-addr")
+        var webhook = ListenAddress(host: "", port: port)
+        var certificateDirectory = webhookCertDir
+        var devDirectory: String?
+        if dev {
+            health.host = "127.0.0.1"
+            metrics.host = "127.0.0.1"
+            webhook.host = "127.0.0.1"
+            certificateDirectory = try DevMode.makeCertificateDirectory()
+            devDirectory = certificateDirectory
+        }
+        return ServeSettings(
+            admission: config,
+            serviceAccounts: StaticServiceAccountSource(accounts),
+            webhook: webhook, health: health, metrics: metrics,
+            certificateDirectory: certificateDirectory,
+            certificateCheckInterval: certCheckInterval.duration,
+            minimumTLSVersion: try TLSVersion(flag: tlsMinVersion),
+            handshakeTimeout: handshakeTimeout.duration,
+            headerTimeout: headerTimeout.duration,
+            bodyTimeout: bodyTimeout.duration,
+            idleTimeout: idleTimeout.duration,
+            maxConnections: maxConnections,
+            devCertificateDirectory: devDirectory)
+    }
+
+    /// Whether `name` is an RFC 1123 label, as namespace names are.
+    static func isDNSLabel(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        let allowed = { (byte: UInt8) in (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "-") }
+        return (1...63).contains(bytes.count) && bytes.allSatisfy(allowed)
+            && bytes.first != UInt8(ascii: "-") && bytes.last != UInt8(ascii: "-")
+    }
 }

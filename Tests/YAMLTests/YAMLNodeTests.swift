@@ -39,9 +39,14 @@ import YAML
     }
 
     @Test func emittedYAMLReadsBackAsTheSameTree() throws {
-        let source = ##"{"metadata":{"name":"p","labels":{"x":"true","y":"010"}},"spec":{"containers":[{"name":"a","env":[{"name":"E","value":""}],"args":["a: b","- c","#d"]}],"volumes":[],"n":3}}"##
+        let source = ##"{"metadata":{"name":"p","labels":{"x":"true","y":"010"}},"spec":{"containers":[{"name":"a","env":[{"name":"E","value":""}],"args":["a: b","- c","#d","https://x.example/","key:","a:b"]}],"volumes":[],"n":3}}"##
         let tree = try YAMLNode.parse(Array(source.utf8))
         let again = try YAMLNode.parse(tree.yamlBytes())
         #expect(again.jsonBytes() == tree.jsonBytes())
+    }
+
+    @Test func urlsArePlainAndColonsBeforeSpacesAreQuoted() throws {
+        let tree = YAMLNode.mapping([YAMLPair(key: "url", value: .string("https://login.microsoftonline.com/")), YAMLPair(key: "pair", value: .string("a: b"))])
+        #expect(String(decoding: tree.yamlBytes(), as: UTF8.self) == "url: https://login.microsoftonline.com/\npair: \"a: b\"\n")
     }
 }

@@ -1,0 +1,80 @@
+import Admission
+import ArgumentParser
+import FoundationEssentials
+
+/// The admission settings `serve` and `mutate` share, from flags and the environment upstream uses.
+///
+/// Both commands must mutate a pod the same way, so they build their `AdmissionConfig` here.
+struct AdmissionOptions: ParsableArguments {
+    @Option(help: "The audience of the projected service account token.")
+    var audience: String = AdmissionConfig.defaultAudience
+
+    @Option(help: ArgumentHelp(
+        "Override the Entra ID authority host (air-gapped clouds). Default: from AZURE_ENVIRONMENT.",
+        valueName: "url"))
+    var authorityHost: String?
+
+    @Option(help: ArgumentHelp("Log level: \"\", info, debug, trace or all; also passed to the proxy sidecar.", valueName: "level"))
+    var logLevel: String = "info"
+
+    @Flag(help: "Leave pods without the azure.workload.identity/use=true label unchanged.")
+    var requireLabel = false
+
+    /// The log levels upstream accepts.
+    static let logLevels = ["", "info", "debug", "trace", "all"]
+
+    func validate() throws {
+        guard Self.logLevels.contains(logLevel) else {
+            throw ValidationError("--log-level \"\(logLevel)\" is not valid: use one of \"\", info, debug, trace, all")
+        }
+        if let authorityHost, !authorityHost.hasPrefix("https://") {
+            throw ValidationError("--authority-host \"\(authorityHost)\" is not valid: it must be an https:// URL")
+        }
+    }
+
+    /// Builds the configuration, refusing to start on a missing tenant or an unknown cloud.
+    ///
+    /// - Parameters:
+    ///   - nativeSidecars: whether the cluster runs Kubernetes 1.32 or later.
+    ///   - defaultTenantID: the tenant used when `AZURE_TENANT_ID` is unset (dev mode); nil makes it required.
+    ///   - environment: the process environment.
+    func makeConfig(nativeSidecars: Bool, defaultTenantID: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AdmissionConfig {
+        let tenantID = environment["AZURE_TENANT_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultTenantID
+        guard let tenantID else {
+            throw ValidationError("AZURE_TENANT_ID is not set: set it to the ID of your Microsoft Entra tenant (the chart's azureTenantID value)")
+        }
+        return AdmissionConfig(
+            tenantID: tenantID,
+            authorityHost: try resolveAuthorityHost(environment: environment),
+            audience: audience,
+            proxyImage: nonEmpty(environment["PROXY_IMAGE"]) ?? AdmissionConfig.defaultProxyImage,
+            proxyInitImage: nonEmpty(environment["PROXY_INIT_IMAGE"]) ?? AdmissionConfig.defaultProxyInitImage,
+            logLevel: logLevel,
+            nativeSidecars: nativeSidecars,
+            requireLabel: requireLabel
+        )
+    }
+
+    private func resolveAuthorityHost(environment: [String: String]) throws -> String {
+        if let authorityHost {
+            return authorityHost.hasSuffix("/") ? authorityHost : authorityHost + "/"
+        }
+        let cloud = environment["AZURE_ENVIRONMENT"] ?? ""
+        var stackJSON: [UInt8]?
+        if cloud.lowercased() == "azurestackcloud" {
+            guard let path = nonEmpty(environment["AZURE_ENVIRONMENT_FILEPATH"]) else {
+                throw ValidationError("AZURE_ENVIRONMENT is AzureStackCloud but AZURE_ENVIRONMENT_FILEPATH is not set: point it at the cloud's environment JSON file")
+            }
+            stackJSON = try LocalFile.read(path, purpose: "AZURE_ENVIRONMENT_FILEPATH")
+        }
+        do {
+            return try CloudEnvironment.authorityHost(for: cloud, stackEnvironmentJSON: stackJSON)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    private func nonEmpty(_ value: String?) -> String? {
+        value.flatMap { $0.isEmpty ? nil : $0 }
+    }
+}

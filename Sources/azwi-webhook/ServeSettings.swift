@@ -1,0 +1,23 @@
+import Admission
+import WebhookTLS
+
+/// Everything `serve` needs to run, resolved and checked from flags, environment and files
+/// before any listener is bound.
+struct ServeSettings {
+    var admission: AdmissionConfig
+    var serviceAccounts: any ServiceAccountSource
+    var webhook: ListenAddress
+    var health: ListenAddress
+    var metrics: ListenAddress
+    /// Where `tls.crt` and `tls.key` are read (and re-read on change).
+    var certificateDirectory: String
+    var certificateCheckInterval: Duration
+    var minimumTLSVersion: TLSVersion
+    var handshakeTimeout: Duration
+    var headerTimeout: Duration
+    var bodyTimeout: Duration
+    var idleTimeout: Duration
+    var maxConnections: Int
+    /// The temporary certificate directory `--dev` made, removed at exit; nil outside dev mode.
+    var devCertificateDirectory: String?
+}
