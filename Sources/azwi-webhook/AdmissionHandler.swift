@@ -11,10 +11,25 @@ import WebhookHTTP
 struct AdmissionHandler: HTTPHandler {
     static let path = "/mutate-v1-pod"
 
-    let admitter: Admitter
+    /// The admitter for clusters before Kubernetes 1.32, and the one that injects native sidecars.
+    private let classicAdmitter: Admitter
+    private let nativeAdmitter: Admitter
+    private let features: ClusterFeatures
     let serviceAccounts: any ServiceAccountSource
     let metrics: WebhookMetrics
     let logger: Logger
+
+    init(config: AdmissionConfig, features: ClusterFeatures, serviceAccounts: any ServiceAccountSource, metrics: WebhookMetrics, logger: Logger) {
+        var classic = config, native = config
+        classic.nativeSidecars = false
+        native.nativeSidecars = true
+        classicAdmitter = Admitter(config: classic)
+        nativeAdmitter = Admitter(config: native)
+        self.features = features
+        self.serviceAccounts = serviceAccounts
+        self.metrics = metrics
+        self.logger = logger
+    }
 
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         guard request.path == Self.path else {
@@ -34,6 +49,7 @@ struct AdmissionHandler: HTTPHandler {
             return .text(400, "bad request: \(error.message)")
         }
 
+        let admitter = features.nativeSidecars ? nativeAdmitter : classicAdmitter
         var account: ServiceAccountFacts?
         if admitter.needsServiceAccount(review) {
             let deadline = start + AdmissionDeadline.budget(query: request.query)

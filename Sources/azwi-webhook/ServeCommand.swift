@@ -1,7 +1,10 @@
 import Admission
 import ArgumentParser
 import FoundationEssentials
+import KubeClient
 import Logging
+import Metrics
+import Prometheus
 import WebhookTLS
 
 /// `azwi-webhook serve`: runs the HTTPS webhook server, its health listener and its metrics listener.
@@ -50,11 +53,14 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Log format.")
     var logFormat: LogFormat = .json
 
-    @Option(help: ArgumentHelp("Kubeconfig for the API server. Accepted; the Kubernetes client is not available yet, so --service-accounts is required.", valueName: "file"))
+    @Option(help: ArgumentHelp("Kubeconfig for the API server (default: $KUBECONFIG, else the in-cluster ServiceAccount).", valueName: "file"))
     var kubeconfig: String?
 
     @Option(help: ArgumentHelp("ServiceAccounts to admit against, from a YAML/JSON file or directory, instead of the API server.", valueName: "path"))
     var serviceAccounts: String?
+
+    @Flag(help: "Without a cluster (--dev, --service-accounts): admit as Kubernetes 1.32 or later, with the proxy as a native sidecar.")
+    var nativeSidecars = false
 
     @Flag(help: "Run without a cluster: a throw-away certificate for 127.0.0.1, the example ServiceAccounts, and a curl line to try it.")
     var dev = false
@@ -99,21 +105,26 @@ struct ServeCommand: ParsableCommand {
         }
         _ = try ListenAddress(healthAddr, flag: "--health-addr")
         _ = try ListenAddress(metricsAddr, flag: "--metrics-addr")
-        if !dev && serviceAccounts == nil {
-            throw ValidationError("""
-                --service-accounts is required: the Kubernetes client is not available yet (--kubeconfig is \
-                accepted but not used). Pass --service-accounts <file or directory>, or --dev to try the server locally.
-                """)
+        if serviceAccounts != nil && kubeconfig != nil {
+            throw ValidationError("give --service-accounts (local files) or --kubeconfig (an API server), not both")
+        }
+        if nativeSidecars && !usesLocalServiceAccounts {
+            throw ValidationError("--native-sidecars is for runs without a cluster: with an API server, its /version decides")
         }
     }
+
+    /// Whether ServiceAccounts come from local files rather than an API server.
+    private var usesLocalServiceAccounts: Bool { dev || serviceAccounts != nil }
 
     func run() throws {
         ShutdownSignals.block()
         let logger = WebhookLogging.bootstrap(format: logFormat, level: admission.logLevel)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let settings = try resolveSettings(logger: logger)
         let server: WebhookProcess
         do {
-            server = try WebhookProcess.start(settings, logger: logger)
+            server = try WebhookProcess.start(settings, registry: registry, logger: logger)
         } catch {
             settings.devCertificateDirectory.map(DevMode.removeCertificateDirectory)
             throw error
@@ -132,22 +143,13 @@ struct ServeCommand: ParsableCommand {
         if let namespace = environment["POD_NAMESPACE"], !namespace.isEmpty, !Self.isDNSLabel(namespace) {
             throw ServeError("POD_NAMESPACE \"\(namespace)\" is not a valid namespace name (lowercase letters, digits and '-', at most 63)")
         }
-        if let kubeconfig {
-            logger.warning("--kubeconfig is not used yet: ServiceAccounts come from --service-accounts", metadata: ["kubeconfig": "\(kubeconfig)"])
-        }
         if dev && (environment["AZURE_TENANT_ID"] ?? "").isEmpty {
             logger.info("AZURE_TENANT_ID is not set: using a placeholder tenant in dev mode", metadata: ["tenantID": "\(DevMode.placeholderTenantID)"])
         }
-        let config = try admission.makeConfig(nativeSidecars: false, defaultTenantID: dev ? DevMode.placeholderTenantID : nil)
-        let accountsPath = serviceAccounts ?? DevMode.defaultServiceAccounts
-        if serviceAccounts == nil && !FileManager.default.fileExists(atPath: accountsPath) {
-            throw ServeError("""
-                --dev loads \(accountsPath) relative to the current directory, and it is not there: \
-                run from the repository root or pass --service-accounts <file or directory>
-                """)
-        }
-        let accounts = try ServiceAccountFiles.load(path: accountsPath, defaultNamespace: environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default")
-        logger.info("loaded ServiceAccounts", metadata: ["path": "\(accountsPath)", "count": "\(accounts.count)"])
+        let config = try admission.makeConfig(nativeSidecars: nativeSidecars, defaultTenantID: dev ? DevMode.placeholderTenantID : nil)
+        let (source, features) = try usesLocalServiceAccounts
+            ? localServiceAccounts(environment: environment, logger: logger)
+            : clusterServiceAccounts(environment: environment, logger: logger)
 
         var health = try ListenAddress(healthAddr, flag: "--health-addr")
         var metrics = try ListenAddress(metricsAddr, flag: "--metrics-addr")
@@ -163,7 +165,8 @@ struct ServeCommand: ParsableCommand {
         }
         return ServeSettings(
             admission: config,
-            serviceAccounts: StaticServiceAccountSource(accounts),
+            serviceAccounts: source,
+            features: features,
             webhook: webhook, health: health, metrics: metrics,
             certificateDirectory: certificateDirectory,
             certificateCheckInterval: certCheckInterval.duration,
@@ -174,6 +177,37 @@ struct ServeCommand: ParsableCommand {
             idleTimeout: idleTimeout.duration,
             maxConnections: maxConnections,
             devCertificateDirectory: devDirectory)
+    }
+
+    /// ServiceAccounts from `--service-accounts`, or `examples/` in dev mode; no cluster to ask.
+    private func localServiceAccounts(environment: [String: String], logger: Logger) throws -> (any ServiceAccountSource, ClusterFeatures) {
+        let accountsPath = serviceAccounts ?? DevMode.defaultServiceAccounts
+        if serviceAccounts == nil && !FileManager.default.fileExists(atPath: accountsPath) {
+            throw ServeError("""
+                --dev loads \(accountsPath) relative to the current directory, and it is not there: \
+                run from the repository root or pass --service-accounts <file or directory>
+                """)
+        }
+        let accounts = try ServiceAccountFiles.load(path: accountsPath, defaultNamespace: environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default")
+        logger.info("loaded ServiceAccounts", metadata: ["path": "\(accountsPath)", "count": "\(accounts.count)"])
+        return (StaticServiceAccountSource(accounts), ClusterFeatures(nativeSidecars: nativeSidecars))
+    }
+
+    /// ServiceAccounts from the API server (`--kubeconfig`, `$KUBECONFIG`, or in-cluster): the
+    /// watch-based cache starts listing now, and the cluster version is read in the background.
+    private func clusterServiceAccounts(environment: [String: String], logger: Logger) throws -> (any ServiceAccountSource, ClusterFeatures) {
+        do {
+            let connection = try KubeConnection.load(kubeconfigPath: kubeconfig, environment: environment)
+            let client = try KubeAPIClient(connection: connection, userAgent: "azwi-webhook/\(WebhookVersion.current)", logger: logger)
+            let cache = ServiceAccountCache(client: client, logger: logger)
+            try cache.start()
+            let features = ClusterFeatures()
+            try features.discover(using: client, logger: logger)
+            logger.info("watching ServiceAccounts", metadata: ["server": "\(connection.host):\(connection.port)", "from": "\(connection.origin)"])
+            return (ClusterServiceAccountSource(cache: cache, features: features), features)
+        } catch let error as KubeClientError {
+            throw ServeError("cannot use the API server: \(error)")
+        }
     }
 
     /// Whether `name` is an RFC 1123 label, as namespace names are.

@@ -6,6 +6,8 @@ import WebhookTLS
 struct ServeSettings {
     var admission: AdmissionConfig
     var serviceAccounts: any ServiceAccountSource
+    /// The cluster's Kubernetes version facts, known at once without a cluster, else discovered.
+    var features: ClusterFeatures
     var webhook: ListenAddress
     var health: ListenAddress
     var metrics: ListenAddress

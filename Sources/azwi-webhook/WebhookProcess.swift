@@ -30,9 +30,7 @@ final class WebhookProcess {
     /// Loads the certificate, binds every listener and logs the bound ports on one line.
     ///
     /// - Throws: `ServeError` naming the certificate directory or the address that failed.
-    static func start(_ settings: ServeSettings, logger: Logger) throws -> WebhookProcess {
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    static func start(_ settings: ServeSettings, registry: PrometheusCollectorRegistry, logger: Logger) throws -> WebhookProcess {
         let webhookMetrics = WebhookMetrics(registry: registry)
         let readiness = Readiness(serviceAccounts: settings.serviceAccounts)
 
@@ -71,7 +69,7 @@ final class WebhookProcess {
         webhookConfiguration.idleTimeout = settings.idleTimeout
         webhookConfiguration.maxConnections = settings.maxConnections
         let admissionHandler = AdmissionHandler(
-            admitter: Admitter(config: settings.admission), serviceAccounts: settings.serviceAccounts,
+            config: settings.admission, features: settings.features, serviceAccounts: settings.serviceAccounts,
             metrics: webhookMetrics, logger: logger)
 
         let health = try HTTPServer(

@@ -16,8 +16,8 @@ private let keyvaultReader = ServiceAccountFacts(
 
 private func handler(_ source: any ServiceAccountSource, metrics: WebhookMetrics = WebhookMetrics()) -> AdmissionHandler {
     AdmissionHandler(
-        admitter: Admitter(config: AdmissionConfig(tenantID: "tenant", authorityHost: "https://login.microsoftonline.com/")),
-        serviceAccounts: source, metrics: metrics,
+        config: AdmissionConfig(tenantID: "tenant", authorityHost: "https://login.microsoftonline.com/"),
+        features: ClusterFeatures(nativeSidecars: false), serviceAccounts: source, metrics: metrics,
         logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
 }
 

@@ -49,11 +49,19 @@ def test_bad_environment_is_named(webhook_bin, repo_root, cert_dir, base_env, va
     assert variable in err or value in err, err
 
 
-def test_service_accounts_required_outside_dev(webhook_bin, repo_root, cert_dir, base_env):
+def test_an_unreadable_kubeconfig_is_named(webhook_bin, repo_root, cert_dir, base_env):
     result = subprocess.run([str(webhook_bin), "serve", "--webhook-cert-dir", str(cert_dir), "--kubeconfig", "/nonexistent"],
                             cwd=repo_root, env=base_env, capture_output=True, text=True, timeout=20)
     assert result.returncode != 0
-    assert "--service-accounts is required" in result.stderr
+    assert "cannot read kubeconfig /nonexistent" in result.stderr
+
+
+def test_local_service_accounts_and_a_kubeconfig_are_refused_together(webhook_bin, repo_root, cert_dir, base_env):
+    result = subprocess.run([str(webhook_bin), "serve", "--webhook-cert-dir", str(cert_dir), "--kubeconfig", "/k",
+                             "--service-accounts", "examples/serviceaccount.yaml"],
+                            cwd=repo_root, env=base_env, capture_output=True, text=True, timeout=20)
+    assert result.returncode != 0
+    assert "not both" in result.stderr
 
 
 def test_missing_certificates_are_named(webhook_bin, repo_root, tmp_path, base_env):

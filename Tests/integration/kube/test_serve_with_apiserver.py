@@ -1,0 +1,222 @@
+"""`azwi-webhook serve --kubeconfig` against the API-server stand-in: admissions answered from the
+watch-based cache, following ServiceAccount changes, with the cluster version deciding sidecars."""
+import base64
+import copy
+import http.client
+import json
+import os
+import pathlib
+import signal
+import ssl
+import subprocess
+import sys
+import time
+
+import jsonpatch
+import pytest
+
+HERE = pathlib.Path(__file__).parent
+REPO = HERE.parents[2]
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+CLIENT_ID = "5a1e4c2b-8f3d-4e6a-9b7c-2d1f0e3a4b5c"
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    d = tmp_path_factory.mktemp("pki")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=test-ca", cwd=d)
+    (d / "ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+    openssl("req", *ec, "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=localhost", cwd=d)
+    openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "tls.crt", "-days", "1", "-extfile", "ext", cwd=d)
+    return d
+
+
+def account(name, client_id, namespace="production"):
+    return {"apiVersion": "v1", "kind": "ServiceAccount",
+            "metadata": {"name": name, "namespace": namespace,
+                         "annotations": {"azure.workload.identity/client-id": client_id}}}
+
+
+class APIServer:
+    def __init__(self, pki, tmp, minor="32"):
+        accounts = tmp / "accounts.json"
+        accounts.write_text(json.dumps([account("keyvault-reader", CLIENT_ID)]))
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "fake_apiserver.py"), "--port", "0", "--cert", str(pki / "tls.crt"),
+             "--key", str(pki / "tls.key"), "--token", "secret-token", "--serviceaccounts-file", str(accounts),
+             "--minor", minor, "--bookmark-interval", "1"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.port = int(self.proc.stdout.readline())
+        self.pki = pki
+
+    def control(self, method, path, body=None):
+        context = ssl.create_default_context(cafile=str(self.pki / "ca.crt"))
+        connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=context, timeout=10)
+        connection.request(method, "/_control/" + path, body=json.dumps(body) if body is not None else None)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        assert response.status < 300, (method, path, response.status)
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+def kubeconfig(tmp, pki, port):
+    path = tmp / "kubeconfig"
+    ca = base64.b64encode((pki / "ca.crt").read_bytes()).decode()
+    path.write_text(f"""apiVersion: v1
+kind: Config
+current-context: stand-in
+clusters:
+- name: stand-in
+  cluster:
+    server: https://127.0.0.1:{port}
+    certificate-authority-data: {ca}
+users:
+- name: webhook
+  user:
+    token: secret-token
+contexts:
+- name: stand-in
+  context: {{cluster: stand-in, user: webhook}}
+""")
+    return path
+
+
+class Webhook:
+    def __init__(self, binary, pki, kubeconfig_path):
+        self.proc = subprocess.Popen(
+            [str(binary), "serve", "--kubeconfig", str(kubeconfig_path), "--webhook-cert-dir", str(pki),
+             "--port", "0", "--health-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"],
+            env={"PATH": os.environ["PATH"], "AZURE_TENANT_ID": TENANT},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            line = self.proc.stderr.readline()
+            assert line, "the webhook exited before serving"
+            entry = json.loads(line)
+            if entry.get("msg") == "serving":
+                self.port, self.health = int(entry["webhookPort"]), int(entry["healthPort"])
+                break
+        else:
+            pytest.fail("no serving line")
+        self.context = ssl.create_default_context(cafile=str(pki / "ca.crt"))
+
+    def ready(self):
+        connection = http.client.HTTPConnection("127.0.0.1", self.health, timeout=5)
+        connection.request("GET", "/readyz")
+        status = connection.getresponse().status
+        connection.close()
+        return status == 200
+
+    def wait_ready(self, seconds=20):
+        deadline = time.monotonic() + seconds
+        while not self.ready():
+            assert time.monotonic() < deadline, "not ready in time"
+            time.sleep(0.05)
+
+    def admit(self, pod, namespace="production"):
+        review = json.loads((REPO / "examples/admission-review.json").read_text())
+        review["request"]["object"] = pod
+        review["request"]["namespace"] = namespace
+        connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context, timeout=10)
+        connection.request("POST", "/mutate-v1-pod?timeout=10s", body=json.dumps(review),
+                           headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        body = json.loads(response.read())["response"]
+        connection.close()
+        if "patch" not in body:
+            return None, body
+        return jsonpatch.apply_patch(pod, json.loads(base64.b64decode(body["patch"]))), body
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=15)
+
+
+def example_pod(service_account="keyvault-reader", **annotations):
+    review = json.loads((REPO / "examples/admission-review.json").read_text())
+    pod = copy.deepcopy(review["request"]["object"])
+    pod["spec"]["serviceAccountName"] = service_account
+    if annotations:
+        pod["metadata"]["annotations"] = annotations
+    return pod
+
+
+def client_id(pod):
+    env = {e["name"]: e.get("value") for e in pod["spec"]["containers"][-1]["env"]}
+    return env.get("AZURE_CLIENT_ID")
+
+
+def eventually(check, seconds=10):
+    deadline = time.monotonic() + seconds
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def cluster(pki, tmp_path, webhook_bin):
+    server = APIServer(pki, tmp_path)
+    webhook = Webhook(webhook_bin, pki, kubeconfig(tmp_path, pki, server.port))
+    yield server, webhook
+    webhook.stop()
+    server.stop()
+
+
+def test_admissions_come_from_the_cache_and_follow_serviceaccount_changes(cluster):
+    server, webhook = cluster
+    webhook.wait_ready()
+    mutated, _ = webhook.admit(example_pod())
+    assert client_id(mutated) == CLIENT_ID
+
+    changed = "99999999-8f3d-4e6a-9b7c-2d1f0e3a4b5c"
+    server.control("POST", "serviceaccounts", account("keyvault-reader", changed))
+    assert eventually(lambda: client_id(webhook.admit(example_pod())[0]) == changed)
+
+    server.control("DELETE", "serviceaccounts/production/keyvault-reader")
+    denied = eventually(lambda: webhook.admit(example_pod())[1].get("allowed") is False)
+    assert denied
+    assert 'serviceaccounts "keyvault-reader" not found' in webhook.admit(example_pod())[1]["status"]["message"]
+
+
+def test_a_serviceaccount_created_just_before_its_pod_is_found(cluster):
+    server, webhook = cluster
+    webhook.wait_ready()
+    fresh = "11111111-2222-4333-8444-555555555555"
+    server.control("POST", "serviceaccounts", account("fresh", fresh))
+    mutated, _ = webhook.admit(example_pod("fresh"))
+    assert client_id(mutated) == fresh
+
+
+def test_cluster_version_1_32_makes_the_proxy_a_native_sidecar(cluster):
+    _, webhook = cluster
+    webhook.wait_ready()
+    mutated, _ = webhook.admit(example_pod(**{"azure.workload.identity/inject-proxy-sidecar": "true"}))
+    proxy = next(c for c in mutated["spec"]["initContainers"] if c["name"] == "azwi-proxy")
+    assert proxy["restartPolicy"] == "Always"
+    assert all(c["name"] != "azwi-proxy" for c in mutated["spec"]["containers"])
+
+
+def test_not_ready_while_the_api_server_is_unreachable(pki, tmp_path, webhook_bin):
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    webhook = Webhook(webhook_bin, pki, kubeconfig(tmp_path, pki, closed_port))
+    try:
+        time.sleep(1.5)
+        assert not webhook.ready()
+        assert webhook.proc.poll() is None, "the webhook must keep trying, not exit"
+    finally:
+        webhook.stop()
