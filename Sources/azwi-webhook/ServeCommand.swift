@@ -1,9 +1,9 @@
 import Admission
 import ArgumentParser
+import CoreMetrics
 import FoundationEssentials
 import KubeClient
 import Logging
-import Metrics
 import Prometheus
 import WebhookTLS
 
