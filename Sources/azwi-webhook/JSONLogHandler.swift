@@ -25,7 +25,9 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        Standard.error(String(decoding: format(event), as: UTF8.self))
+        var line = format(event)
+        line.append(UInt8(ascii: "\n"))
+        Standard.errorLine(line)
     }
 
     /// The JSON object for one event, without the newline.
@@ -38,7 +40,7 @@ struct JSONLogHandler: LogHandler {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         out.append(contentsOf: #"{"ts":"#.utf8)
-        JSONText.appendString(Self.timestamp(), to: &out)
+        Self.appendTimestamp(to: &out)
         out.append(contentsOf: #","level":"#.utf8)
         JSONText.appendString(event.level.rawValue, to: &out)
         out.append(contentsOf: #","logger":"#.utf8)
@@ -55,19 +57,32 @@ struct JSONLogHandler: LogHandler {
         return out
     }
 
-    /// The current UTC time as RFC 3339 with milliseconds, e.g. `2026-11-23T10:15:20.123Z`.
-    static func timestamp() -> String {
+    /// Appends the current UTC time as quoted RFC 3339 with milliseconds (`"2026-11-23T10:15:20.123Z"`), digit by digit:
+    /// this runs once per admission, so it builds no intermediate strings.
+    static func appendTimestamp(to out: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var seconds = now.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var remainder = value
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(remainder / divisor % 10))
+                remainder %= divisor
+                divisor /= 10
+            }
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-            + "\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
+        out.append(UInt8(ascii: "\""))
+        digits(Int(parts.tm_year) + 1900, 4); out.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2); out.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2); out.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2); out.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2); out.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2); out.append(UInt8(ascii: "."))
+        digits(Int(now.tv_nsec) / 1_000_000, 3)
+        out.append(contentsOf: "Z\"".utf8)
     }
 }

@@ -18,6 +18,11 @@ enum Standard {
         writeAll(Array((line + "\n").utf8), to: STDERR_FILENO)
     }
 
+    /// Writes bytes that already end with a newline to stderr, in one `write` (log lines).
+    static func errorLine(_ bytes: [UInt8]) {
+        writeAll(bytes, to: STDERR_FILENO)
+    }
+
     private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
