@@ -32,13 +32,8 @@ struct JSONLogHandler: LogHandler {
 
     /// The JSON object for one event, without the newline.
     func format(_ event: LogEvent) -> [UInt8] {
-        var fields = metadata
-        if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
-        if let extra = event.metadata { fields.merge(extra) { _, new in new } }
-        if let error = event.error { fields["error"] = .string("\(error)") }
-
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        out.reserveCapacity(512)
         out.append(contentsOf: #"{"ts":"#.utf8)
         Self.appendTimestamp(to: &out)
         out.append(contentsOf: #","level":"#.utf8)
@@ -47,7 +42,8 @@ struct JSONLogHandler: LogHandler {
         JSONText.appendString(label, to: &out)
         out.append(contentsOf: #","msg":"#.utf8)
         JSONText.appendString(event.message.description, to: &out)
-        for key in fields.keys.sorted() where !["ts", "level", "logger", "msg"].contains(key) {
+        let fields = mergedMetadata(event)
+        for key in fields.keys.sorted() where !Self.isStandardField(key) {
             out.append(UInt8(ascii: ","))
             JSONText.appendString(key, to: &out)
             out.append(UInt8(ascii: ":"))
@@ -55,6 +51,30 @@ struct JSONLogHandler: LogHandler {
         }
         out.append(UInt8(ascii: "}"))
         return out
+    }
+
+    /// The handler's, the provider's and the event's metadata, later ones winning; no copy or
+    /// merge in the common case of an admission line, whose metadata is all the event's.
+    private func mergedMetadata(_ event: LogEvent) -> Logger.Metadata {
+        let provided = metadataProvider?.get() ?? [:]
+        var fields: Logger.Metadata
+        if metadata.isEmpty && provided.isEmpty {
+            fields = event.metadata ?? [:]
+        } else {
+            fields = metadata
+            fields.merge(provided) { _, new in new }
+            if let extra = event.metadata { fields.merge(extra) { _, new in new } }
+        }
+        if let error = event.error { fields["error"] = .string("\(error)") }
+        return fields
+    }
+
+    /// The fields every line starts with, which metadata cannot override.
+    private static func isStandardField(_ key: String) -> Bool {
+        switch key {
+        case "ts", "level", "logger", "msg": true
+        default: false
+        }
     }
 
     /// Appends the current UTC time as quoted RFC 3339 with milliseconds (`"2026-11-23T10:15:20.123Z"`), digit by digit:

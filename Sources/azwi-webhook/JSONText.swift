@@ -33,8 +33,7 @@ enum JSONText {
             appendString(string, to: &out)
         case .stringConvertible(let convertible):
             let text = convertible.description
-            let isNumber = convertible is any BinaryInteger || (convertible as? Double)?.isFinite == true
-            if isNumber || convertible is Bool {
+            if isJSONLiteral(convertible) {
                 out.append(contentsOf: text.utf8)
             } else {
                 appendString(text, to: &out)
@@ -56,5 +55,13 @@ enum JSONText {
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Whether a value's description is already a JSON number or boolean. `Double` comes first:
+    /// it is the one every admission line has (`durationMs`), and a concrete cast is cheaper than
+    /// the existential check for `BinaryInteger`.
+    private static func isJSONLiteral(_ value: any CustomStringConvertible & Sendable) -> Bool {
+        if let double = value as? Double { return double.isFinite }
+        return value is any BinaryInteger || value is Bool
     }
 }
