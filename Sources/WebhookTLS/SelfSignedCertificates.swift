@@ -45,7 +45,7 @@ public struct SelfSignedCertificates: Sendable, Equatable {
         let caKey = try newKey()
         defer { EVP_PKEY_free(caKey) }
         let ca = try build(
-            subject: [("CN", caCommonName), ("O", caOrganization)], key: caKey, issuer: nil, issuerKey: caKey, validity: caValidity,
+            subject: [("O", caOrganization), ("CN", caCommonName)], key: caKey, issuer: nil, issuerKey: caKey, validity: caValidity,
             extensions: [
                 (NID_basic_constraints, "critical,CA:TRUE"),
                 (NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature"),
