@@ -339,8 +339,7 @@ def test_forbidden_webhook_configuration_is_a_clear_error_and_the_secret_certifi
     stand_in.control("POST", "forbid", {"resource": "mutatingwebhookconfigurations"})
     webhook = start()
     webhook.wait_serving()
-    eventually(lambda: webhook.logged("mutatingwebhookconfigurations"))
-    errors = webhook.logged("cannot inject the caBundle")
+    errors = eventually(lambda: webhook.logged("cannot inject the caBundle"))
     assert errors and "403" in json.dumps(errors[0]) and "RBAC" in json.dumps(errors[0])
     assert webhook.admit(stand_in.secret_pem("ca.crt"))["allowed"] is True
     assert not webhook.ready()
