@@ -57,6 +57,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Built-in certificates: the Secret, the serving pair, the caBundle, and their rotation.
+        .target(
+            name: "CertificateRotation",
+            dependencies: ["KubeClient", "WebhookTLS", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
         // Admission logic: pure, no I/O. Request bytes + ServiceAccount + config in, response bytes out.
         .target(name: "Admission", swiftSettings: swiftSettings),
 
@@ -64,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "azwi-webhook",
             dependencies: [
-                "Admission", "WebhookTLS", "WebhookHTTP", "KubeClient", "YAML",
+                "Admission", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -92,6 +99,11 @@ let package = Package(
                 "KubeClient", "WebhookTLS", "WebhookHTTP", "YAML",
                 .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CertificateRotationTests",
+            dependencies: ["CertificateRotation", "KubeClient", "WebhookTLS", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AdmissionTests", dependencies: ["Admission"], swiftSettings: swiftSettings),

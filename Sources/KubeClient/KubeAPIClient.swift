@@ -51,7 +51,18 @@ public final class KubeAPIClient: KubeTransport {
     }
 
     public func get(_ target: String, deadline: ContinuousClock.Instant) throws(KubeClientError) -> KubeResponse {
-        let (http, head) = try open(target, verb: target.contains("/serviceaccounts?") ? "list" : "get", deadline: deadline)
+        let verb = target.contains("/serviceaccounts?") ? "list" : "get"
+        return try readWhole(HTTPClientRequest(method: "GET", target: target), verb: verb, deadline: deadline)
+    }
+
+    public func write(_ method: String, _ target: String, contentType: String, body: [UInt8], deadline: ContinuousClock.Instant) throws(KubeClientError) -> KubeResponse {
+        let request = HTTPClientRequest(method: method, target: target, headers: [("Content-Type", contentType)], body: body)
+        return try readWhole(request, verb: method == "PUT" ? "update" : method.lowercased(), deadline: deadline)
+    }
+
+    private func readWhole(_ request: HTTPClientRequest, verb: String, deadline: ContinuousClock.Instant) throws(KubeClientError) -> KubeResponse {
+        let target = request.target
+        let (http, head) = try open(request, verb: verb, deadline: deadline)
         var body: [UInt8] = []
         do throws(HTTPClientError) {
             while let bytes = try http.readBody(deadline: deadline) {
@@ -60,14 +71,14 @@ public final class KubeAPIClient: KubeTransport {
             }
         } catch {
             http.close()
-            throw .transport("GET \(target): \(error)")
+            throw .transport("\(request.method) \(target): \(error)")
         }
         park(http)
         return KubeResponse(status: head.status, body: body)
     }
 
     public func watch(_ target: String, deadline: ContinuousClock.Instant, onLine: ([UInt8]) -> Bool) throws(KubeClientError) -> KubeWatchEnd {
-        let (http, head) = try open(target, verb: "watch", deadline: deadline)
+        let (http, head) = try open(HTTPClientRequest(method: "GET", target: target), verb: "watch", deadline: deadline)
         do throws(HTTPClientError) {
             guard head.status == 200 else {
                 var body: [UInt8] = []
@@ -120,13 +131,14 @@ public final class KubeAPIClient: KubeTransport {
         }
     }
 
-    /// Sends a GET and reads the response head; on a 401 with a token file, re-reads the file
+    /// Sends a request and reads the response head; on a 401 with a token file, re-reads the file
     /// and retries once.
-    private func open(_ target: String, verb: String, deadline: ContinuousClock.Instant) throws(KubeClientError) -> (HTTPClientConnection, HTTPResponseHead) {
+    private func open(_ request: HTTPClientRequest, verb: String, deadline: ContinuousClock.Instant) throws(KubeClientError) -> (HTTPClientConnection, HTTPResponseHead) {
+        let target = request.target
         var retriedUnauthorized = false
         while true {
             let started = ContinuousClock.now
-            let result = exchange(makeRequest(target), deadline: deadline)
+            let result = exchange(authorized(request), deadline: deadline)
             metrics.request(verb: verb, code: try? result.get().1.status, duration: .now - started)
             let (http, head) = try result.get()
             guard head.status == 401, token.isFileBacked, !retriedUnauthorized else { return (http, head) }
@@ -138,7 +150,8 @@ public final class KubeAPIClient: KubeTransport {
     }
 
     /// Sends `request` on an idle keep-alive connection, or on a new one when there is none or
-    /// the server closed the idle one meanwhile (GETs are safe to send twice).
+    /// the server closed the idle one meanwhile (GETs are safe to send twice; so are our writes,
+    /// which are all conditional on a resourceVersion).
     private func exchange(_ request: HTTPClientRequest, deadline: ContinuousClock.Instant) -> Result<(HTTPClientConnection, HTTPResponseHead), KubeClientError> {
         if let parked = unpark() {
             do throws(HTTPClientError) {
@@ -157,14 +170,17 @@ public final class KubeAPIClient: KubeTransport {
             return .success((http, try http.startStreaming(request, deadline: deadline)))
         } catch {
             http.close()
-            return .failure(.transport("GET \(request.target): \(error)"))
+            return .failure(.transport("\(request.method) \(request.target): \(error)"))
         }
     }
 
-    private func makeRequest(_ target: String) -> HTTPClientRequest {
-        var headers: HTTPHeaders = [("User-Agent", userAgent), ("Accept", "application/json")]
-        if let value = token.current() { headers.append(name: "Authorization", value: "Bearer \(value)") }
-        return HTTPClientRequest(method: "GET", target: target, headers: headers)
+    /// `request` with this client's User-Agent, Accept and (current) bearer token.
+    private func authorized(_ request: HTTPClientRequest) -> HTTPClientRequest {
+        var request = request
+        request.headers.append(name: "User-Agent", value: userAgent)
+        request.headers.append(name: "Accept", value: "application/json")
+        if let value = token.current() { request.headers.append(name: "Authorization", value: "Bearer \(value)") }
+        return request
     }
 
     private func connect(deadline: ContinuousClock.Instant) throws(KubeClientError) -> HTTPClientConnection {

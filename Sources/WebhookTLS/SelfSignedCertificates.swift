@@ -4,13 +4,14 @@ internal import CShims
 import Glibc
 #endif
 
-/// A throw-away certificate authority and a serving certificate it signed, as PEM bytes.
+/// A certificate authority and a serving certificate it signed, as PEM bytes.
 ///
-/// Dev mode serves with it, built-in rotation re-issues the leaf from the same CA, and tests use it
-/// instead of committed keys. Keys are ECDSA P-256 (a handshake costs one cheap signature); the
-/// leaf carries every name in its subjectAltName, `serverAuth`, and a common name of at most 64
-/// characters.
-public struct SelfSignedCertificates: Sendable {
+/// Built-in rotation keeps one in the webhook's Secret (and re-issues the leaf from the same CA),
+/// dev mode serves with a throw-away one, and tests use it instead of committed keys. The CA is
+/// upstream's (CN `azure-workload-identity-ca`, O `azure-workload-identity`). Keys are ECDSA P-256
+/// (a handshake costs one cheap signature); the leaf carries every name in its subjectAltName,
+/// `serverAuth`, and its first name as common name, cut to the 64 characters X.509 allows.
+public struct SelfSignedCertificates: Sendable, Equatable {
     /// The CA certificate: what a client (or a webhook `caBundle`) trusts.
     public let caCertificatePEM: [UInt8]
     /// The CA's private key, kept to re-issue leaves.
@@ -24,6 +25,10 @@ public struct SelfSignedCertificates: Sendable {
     public static let defaultCAValidity = Duration.seconds(10 * 365 * 86_400)
     /// One year, the default leaf lifetime.
     public static let defaultLeafValidity = Duration.seconds(365 * 86_400)
+    /// The CA's common name, upstream's.
+    public static let caCommonName = "azure-workload-identity-ca"
+    /// The CA's organization, upstream's.
+    public static let caOrganization = "azure-workload-identity"
 
     /// Generates a new CA and a leaf for `dnsNames` and `ipAddresses`.
     ///
@@ -40,7 +45,7 @@ public struct SelfSignedCertificates: Sendable {
         let caKey = try newKey()
         defer { EVP_PKEY_free(caKey) }
         let ca = try build(
-            subjectCN: "azwi-webhook-ca", key: caKey, issuer: nil, issuerKey: caKey, validity: caValidity,
+            subject: [("O", caOrganization), ("CN", caCommonName)], key: caKey, issuer: nil, issuerKey: caKey, validity: caValidity,
             extensions: [
                 (NID_basic_constraints, "critical,CA:TRUE"),
                 (NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature"),
@@ -65,7 +70,8 @@ public struct SelfSignedCertificates: Sendable {
                               ipAddresses: ipAddresses, validity: leafValidity, clientAuth: clientAuth)
     }
 
-    private init(caCertificatePEM: [UInt8], caPrivateKeyPEM: [UInt8], certificateChainPEM: [UInt8], privateKeyPEM: [UInt8]) {
+    /// Certificates read back from storage (a Secret); nothing is checked here: see ``check(hostName:)``.
+    public init(caCertificatePEM: [UInt8], caPrivateKeyPEM: [UInt8], certificateChainPEM: [UInt8], privateKeyPEM: [UInt8]) {
         self.caCertificatePEM = caCertificatePEM
         self.caPrivateKeyPEM = caPrivateKeyPEM
         self.certificateChainPEM = certificateChainPEM
@@ -79,9 +85,8 @@ public struct SelfSignedCertificates: Sendable {
         let subjectAltName = try subjectAltName(dnsNames: dnsNames, ipAddresses: ipAddresses)
         let key = try newKey()
         defer { EVP_PKEY_free(key) }
-        let commonName = String((dnsNames.first ?? ipAddresses[0]).prefix(64))
         let leaf = try build(
-            subjectCN: commonName, key: key, issuer: ca, issuerKey: caKey, validity: validity,
+            subject: [("CN", commonName(dnsNames.first ?? ipAddresses[0]))], key: key, issuer: ca, issuerKey: caKey, validity: validity,
             extensions: [
                 (NID_basic_constraints, "critical,CA:FALSE"),
                 (NID_key_usage, "critical,digitalSignature"),
@@ -94,6 +99,12 @@ public struct SelfSignedCertificates: Sendable {
         return SelfSignedCertificates(
             caCertificatePEM: caPEM, caPrivateKeyPEM: caKeyPEM,
             certificateChainPEM: try PEM.encode(certificate: leaf), privateKeyPEM: try PEM.encode(privateKey: key))
+    }
+
+    /// The leaf's common name: `name` cut to 64 characters (X.509's upper bound; clients match the
+    /// subjectAltName, not the CN, so a cut name still verifies).
+    static func commonName(_ name: String) -> String {
+        String(name.prefix(64))
     }
 
     /// The subjectAltName configuration text, after checking every entry.
@@ -129,7 +140,7 @@ public struct SelfSignedCertificates: Sendable {
 
     /// Builds and signs one certificate; `issuer == nil` makes it self-signed.
     private static func build(
-        subjectCN: String, key: OpaquePointer, issuer: OpaquePointer?, issuerKey: OpaquePointer, validity: Duration,
+        subject: [(String, String)], key: OpaquePointer, issuer: OpaquePointer?, issuerKey: OpaquePointer, validity: Duration,
         extensions: [(Int32, String)]
     ) throws(TLSError) -> OpaquePointer {
         ERR_clear_error()
@@ -143,8 +154,8 @@ public struct SelfSignedCertificates: Sendable {
             else { throw .openssl("X509_gmtime_adj") }
             guard X509_set_pubkey(certificate, key) == 1 else { throw .openssl("X509_set_pubkey") }
             let name = X509_get_subject_name(certificate)
-            guard X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, subjectCN, -1, -1, 0) == 1 else {
-                throw .openssl("X509_NAME_add_entry_by_txt")
+            for (field, value) in subject where X509_NAME_add_entry_by_txt(name, field, MBSTRING_ASC, value, -1, -1, 0) != 1 {
+                throw .openssl("X509_NAME_add_entry_by_txt(\(field))")
             }
             let issuerName = issuer.map { X509_get_subject_name($0) } ?? name
             guard X509_set_issuer_name(certificate, issuerName) == 1 else { throw .openssl("X509_set_issuer_name") }

@@ -15,11 +15,15 @@ public final class TLSContext: @unchecked Sendable {
     /// The leaf certificate's notAfter in seconds since the epoch, for an expiry metric; `nil`
     /// for a client context without a client certificate.
     public let certificateExpiry: Int64?
+    /// The PEM chain a server context presents, so that a `caBundle` can be checked against the
+    /// certificate actually being served; `nil` for a client context.
+    public let certificateChainPEM: [UInt8]?
 
-    private init(raw: OpaquePointer, isServer: Bool, certificateExpiry: Int64?) {
+    private init(raw: OpaquePointer, isServer: Bool, certificateExpiry: Int64?, certificateChainPEM: [UInt8]? = nil) {
         self.raw = raw
         self.isServer = isServer
         self.certificateExpiry = certificateExpiry
+        self.certificateChainPEM = certificateChainPEM
     }
 
     deinit { SSL_CTX_free(raw) }
@@ -41,7 +45,7 @@ public final class TLSContext: @unchecked Sendable {
         guard let ctx = SSL_CTX_new(TLS_server_method()) else { throw .openssl("SSL_CTX_new") }
         let context = TLSContext(raw: ctx, isServer: true, certificateExpiry: try configure(ctx, minimumVersion: minimumVersion) { () throws(TLSError) in
             try useCertificate(ctx, chainPEM: certificateChainPEM, keyPEM: privateKeyPEM)
-        })
+        }, certificateChainPEM: certificateChainPEM)
         SSL_CTX_set_alpn_select_cb(ctx, CShims_alpn_select_http11, nil)
         // No session tickets: the API server's Go client has no session cache (nil
         // ClientSessionCache), so every ticket would be encrypted and sent for nothing.

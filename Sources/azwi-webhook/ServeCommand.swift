@@ -1,5 +1,6 @@
 import Admission
 import ArgumentParser
+import CertificateRotation
 import CoreMetrics
 import FoundationEssentials
 import KubeClient
@@ -17,10 +18,12 @@ struct ServeCommand: ParsableCommand {
         discussion: """
             Environment: AZURE_TENANT_ID (required outside --dev), AZURE_ENVIRONMENT, \
             AZURE_ENVIRONMENT_FILEPATH, PROXY_IMAGE, PROXY_INIT_IMAGE, POD_NAMESPACE. \
-            The serving certificate is read from tls.crt and tls.key in --webhook-cert-dir and reloaded \
-            when those files change (a mounted Secret, e.g. from cert-manager). Built-in certificate \
-            generation and rotation is not implemented yet, so the certificate directory is always used, \
-            whether or not --disable-cert-rotation is given. SIGTERM or SIGINT stops the server gracefully.
+            With an API server and without --disable-cert-rotation, the webhook keeps a CA and a serving \
+            certificate in the Secret azure-wi-webhook-server-cert in $POD_NAMESPACE (generated when it \
+            is empty, invalid or expires within 90 days), serves them, writes them to --webhook-cert-dir \
+            unless that is the mounted Secret, and keeps the MutatingWebhookConfiguration's caBundle set \
+            to the CA. Otherwise tls.crt and tls.key are read from --webhook-cert-dir (cert-manager, the \
+            admin) and reloaded when they change. SIGTERM or SIGINT stops the server gracefully.
             """
     )
 
@@ -44,8 +47,14 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Metrics backend; only prometheus is supported.", valueName: "backend"))
     var metricsBackend = "prometheus"
 
-    @Flag(help: "Accepted for upstream compatibility: certificates always come from --webhook-cert-dir (built-in rotation is not implemented yet).")
+    @Flag(help: "Do not manage certificates: serve tls.crt/tls.key from --webhook-cert-dir (cert-manager or the admin provides them).")
     var disableCertRotation = false
+
+    @Option(help: ArgumentHelp("The MutatingWebhookConfiguration whose caBundle built-in rotation sets (and every mode checks).", valueName: "name"))
+    var mutatingWebhookConfigurationName = "azure-wi-webhook-mutating-webhook-configuration"
+
+    @Option(help: ArgumentHelp("How often built-in rotation re-checks the Secret and the caBundle when nothing changes.", valueName: "seconds"))
+    var certRotationCheckInterval = DurationArgument(seconds: 12 * 3600)
 
     @Option(help: "Port of the HTTPS webhook listener, on every interface (0: any free port).")
     var port = 9443
@@ -147,9 +156,21 @@ struct ServeCommand: ParsableCommand {
             logger.info("AZURE_TENANT_ID is not set: using a placeholder tenant in dev mode", metadata: ["tenantID": "\(DevMode.placeholderTenantID)"])
         }
         let config = try admission.makeConfig(nativeSidecars: nativeSidecars, defaultTenantID: dev ? DevMode.placeholderTenantID : nil)
-        let (source, features) = try usesLocalServiceAccounts
-            ? localServiceAccounts(environment: environment, logger: logger)
-            : clusterServiceAccounts(environment: environment, logger: logger)
+        let namespace = environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "azure-workload-identity-system"
+        var cluster: ClusterCertificates?
+        let (source, features): (any ServiceAccountSource, ClusterFeatures)
+        if usesLocalServiceAccounts {
+            (source, features) = try localServiceAccounts(environment: environment, logger: logger)
+        } else {
+            let client = try clusterClient(environment: environment, logger: logger)
+            (source, features) = try clusterServiceAccounts(client: client, logger: logger)
+            var certificates = CertificateRotationSettings(
+                namespace: namespace, webhookConfigurationName: mutatingWebhookConfigurationName, certificateDirectory: webhookCertDir)
+            certificates.checkInterval = certRotationCheckInterval.duration
+            cluster = ClusterCertificates(
+                client: client, hostName: certificates.hostName, webhookConfigurationName: mutatingWebhookConfigurationName,
+                rotation: disableCertRotation ? nil : certificates)
+        }
 
         var health = try ListenAddress(healthAddr, flag: "--health-addr")
         var metrics = try ListenAddress(metricsAddr, flag: "--metrics-addr")
@@ -176,6 +197,7 @@ struct ServeCommand: ParsableCommand {
             bodyTimeout: bodyTimeout.duration,
             idleTimeout: idleTimeout.duration,
             maxConnections: maxConnections,
+            cluster: cluster,
             devCertificateDirectory: devDirectory)
     }
 
@@ -193,17 +215,25 @@ struct ServeCommand: ParsableCommand {
         return (StaticServiceAccountSource(accounts), ClusterFeatures(nativeSidecars: nativeSidecars))
     }
 
-    /// ServiceAccounts from the API server (`--kubeconfig`, `$KUBECONFIG`, or in-cluster): the
-    /// watch-based cache starts listing now, and the cluster version is read in the background.
-    private func clusterServiceAccounts(environment: [String: String], logger: Logger) throws -> (any ServiceAccountSource, ClusterFeatures) {
-        do {
+    /// The API server client (`--kubeconfig`, `$KUBECONFIG`, or in-cluster).
+    private func clusterClient(environment: [String: String], logger: Logger) throws -> KubeAPIClient {
+        do throws(KubeClientError) {
             let connection = try KubeConnection.load(kubeconfigPath: kubeconfig, environment: environment)
-            let client = try KubeAPIClient(connection: connection, userAgent: "azwi-webhook/\(WebhookVersion.current)", logger: logger)
+            logger.info("using the API server", metadata: ["server": "\(connection.host):\(connection.port)", "from": "\(connection.origin)"])
+            return try KubeAPIClient(connection: connection, userAgent: "azwi-webhook/\(WebhookVersion.current)", logger: logger)
+        } catch {
+            throw ServeError("cannot use the API server: \(error)")
+        }
+    }
+
+    /// ServiceAccounts from the API server: the watch-based cache starts listing now, and the
+    /// cluster version is read in the background.
+    private func clusterServiceAccounts(client: KubeAPIClient, logger: Logger) throws -> (any ServiceAccountSource, ClusterFeatures) {
+        do {
             let cache = ServiceAccountCache(client: client, logger: logger)
             try cache.start()
             let features = ClusterFeatures()
             try features.discover(using: client, logger: logger)
-            logger.info("watching ServiceAccounts", metadata: ["server": "\(connection.host):\(connection.port)", "from": "\(connection.origin)"])
             return (ClusterServiceAccountSource(cache: cache, features: features), features)
         } catch let error as KubeClientError {
             throw ServeError("cannot use the API server: \(error)")

@@ -1,4 +1,6 @@
 import Admission
+import CertificateRotation
+import KubeClient
 import WebhookTLS
 
 /// Everything `serve` needs to run, resolved and checked from flags, environment and files
@@ -20,6 +22,19 @@ struct ServeSettings {
     var bodyTimeout: Duration
     var idleTimeout: Duration
     var maxConnections: Int
+    /// The API server and what to do with certificates there; `nil` without a cluster.
+    var cluster: ClusterCertificates?
     /// The temporary certificate directory `--dev` made, removed at exit; nil outside dev mode.
     var devCertificateDirectory: String?
+}
+
+/// The certificate work done against the API server: built-in rotation, or (with
+/// `--disable-cert-rotation`) only watching the MutatingWebhookConfiguration's caBundle.
+struct ClusterCertificates {
+    let client: KubeAPIClient
+    /// The name the API server dials, `<service>.<namespace>.svc`: what the caBundle must verify.
+    let hostName: String
+    let webhookConfigurationName: String
+    /// Built-in rotation's settings; `nil` with `--disable-cert-rotation`.
+    let rotation: CertificateRotationSettings?
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Admission
+import CertificateRotation
 import Prometheus
 import Synchronization
 
@@ -31,6 +32,12 @@ final class WebhookMetrics: Sendable {
         helpText: "Serving certificate reloads from the certificate directory, by result") }
 
     private let certificateExpiry: Gauge
+    private let caCertificateExpiry: Gauge
+    private let caBundleVerifies: Gauge
+    /// Judges the configuration's caBundle at scrape time; `nil` without a cluster.
+    private let caBundle = Mutex<CABundleMonitor?>(nil)
+    /// The CA's notAfter (seconds since the epoch); `Int64.min` when unknown.
+    private let caNotAfter = Atomic<Int64>(Int64.min)
     /// Per-namespace histograms and per-decision counters, created on first use: the registry
     /// validates names and labels on every `make…` call, which the request path should not pay.
     private let histograms = ReadMostlyCache<String, ValueHistogram>()
@@ -48,6 +55,12 @@ final class WebhookMetrics: Sendable {
         certificateExpiry = registry.makeGauge(descriptor: MetricNameDescriptor(
             metricName: "azwi_serving_certificate_expiry", unitName: "seconds",
             helpText: "Seconds until the serving certificate expires (negative once expired)"))
+        caCertificateExpiry = registry.makeGauge(descriptor: MetricNameDescriptor(
+            metricName: "azwi_ca_certificate_expiry", unitName: "seconds",
+            helpText: "Seconds until the CA in the certificate Secret expires (built-in rotation only)"))
+        caBundleVerifies = registry.makeGauge(descriptor: MetricNameDescriptor(
+            metricName: "azwi_ca_bundle_verifies", unitName: "",
+            helpText: "1 when every caBundle of the MutatingWebhookConfiguration verifies the serving certificate, else 0"))
         for result in ["success", "failure"] {
             _ = registry.makeCounter(descriptor: Self.certificateReloads, labels: [("result", result)])
         }
@@ -69,6 +82,16 @@ final class WebhookMetrics: Sendable {
         certificateNotAfter.store(notAfter ?? Int64.min, ordering: .relaxed)
     }
 
+    /// Records the notAfter of the CA that built-in rotation serves from.
+    func caCertificateLoaded(notAfter: Int64?) {
+        caNotAfter.store(notAfter ?? Int64.min, ordering: .relaxed)
+    }
+
+    /// Reports `azwi_ca_bundle_verifies` from `monitor` at every scrape.
+    func observe(caBundle monitor: CABundleMonitor) {
+        caBundle.withLock { $0 = monitor }
+    }
+
     /// Counts a reload attempt of the serving certificate.
     func certificateReloaded(succeeded: Bool) {
         registry.makeCounter(descriptor: Self.certificateReloads, labels: [("result", succeeded ? "success" : "failure")]).increment()
@@ -79,6 +102,13 @@ final class WebhookMetrics: Sendable {
         let notAfter = certificateNotAfter.load(ordering: .relaxed)
         if notAfter != Int64.min {
             certificateExpiry.set(Double(notAfter - Int64(time(nil))))
+        }
+        let caNotAfter = caNotAfter.load(ordering: .relaxed)
+        if caNotAfter != Int64.min {
+            caCertificateExpiry.set(Double(caNotAfter - Int64(time(nil))))
+        }
+        if let monitor = caBundle.withLock({ $0 }) {
+            caBundleVerifies.set(monitor.verdict() == .verifies ? 1.0 : 0.0)
         }
         return registry.emitToBuffer()
     }

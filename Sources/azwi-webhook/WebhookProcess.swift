@@ -1,12 +1,15 @@
 import Admission
+import CertificateRotation
 import CoreMetrics
+import KubeClient
 import Logging
 import Prometheus
 import WebhookHTTP
 import WebhookTLS
 
-/// The running server: the HTTPS webhook listener, the health and metrics listeners, and the
-/// certificate reloader, started in an order that keeps `/readyz` truthful.
+/// The running server: the HTTPS webhook listener, the health and metrics listeners, the
+/// certificate reloader and, with a cluster, built-in rotation or the caBundle watch, started in
+/// an order that keeps `/readyz` truthful.
 ///
 /// Probes and metrics listen first (the kubelet sees "not ready" rather than "refused" while the
 /// webhook starts), the webhook listener last. Shutdown runs in the reverse order.
@@ -16,14 +19,21 @@ final class WebhookProcess {
     private let metrics: HTTPServer
     private let reloader: CertificateReloader
     private let readiness: Readiness
+    private let rotator: CertificateRotator?
+    private let caBundleWatch: NamedObjectWatcher?
     private let logger: Logger
 
-    private init(webhook: HTTPServer, health: HTTPServer, metrics: HTTPServer, reloader: CertificateReloader, readiness: Readiness, logger: Logger) {
+    private init(
+        webhook: HTTPServer, health: HTTPServer, metrics: HTTPServer, reloader: CertificateReloader, readiness: Readiness,
+        rotator: CertificateRotator?, caBundleWatch: NamedObjectWatcher?, logger: Logger
+    ) {
         self.webhook = webhook
         self.health = health
         self.metrics = metrics
         self.reloader = reloader
         self.readiness = readiness
+        self.rotator = rotator
+        self.caBundleWatch = caBundleWatch
         self.logger = logger
     }
 
@@ -32,18 +42,36 @@ final class WebhookProcess {
     /// - Throws: `ServeError` naming the certificate directory or the address that failed.
     static func start(_ settings: ServeSettings, registry: PrometheusCollectorRegistry, logger: Logger) throws -> WebhookProcess {
         let webhookMetrics = WebhookMetrics(registry: registry)
-        let readiness = Readiness(serviceAccounts: settings.serviceAccounts)
-
         let directory = settings.certificateDirectory.hasSuffix("/") ? String(settings.certificateDirectory.dropLast()) : settings.certificateDirectory
+        var rotator: CertificateRotator?
         let context: TLSContext
-        do {
-            context = try TLSContext.server(
-                certificateChainFile: directory + "/tls.crt", privateKeyFile: directory + "/tls.key",
-                minimumVersion: settings.minimumTLSVersion)
-        } catch {
-            throw ServeError("--webhook-cert-dir \(settings.certificateDirectory): cannot load tls.crt and tls.key: \(error)")
+        if let cluster = settings.cluster, let rotation = cluster.rotation {
+            let built = CertificateRotator(transport: cluster.client, settings: rotation, logger: logger)
+            do {
+                let certificates = try built.prepare()
+                webhookMetrics.caCertificateLoaded(notAfter: try? PEMCertificate.notAfter(certificates.caCertificatePEM))
+                context = try TLSContext.server(
+                    certificateChainPEM: certificates.certificateChainPEM, privateKeyPEM: certificates.privateKeyPEM,
+                    minimumVersion: settings.minimumTLSVersion)
+            } catch {
+                throw ServeError("built-in certificate rotation: \(error)")
+            }
+            rotator = built
+        } else {
+            do {
+                context = try TLSContext.server(
+                    certificateChainFile: directory + "/tls.crt", privateKeyFile: directory + "/tls.key",
+                    minimumVersion: settings.minimumTLSVersion)
+            } catch {
+                throw ServeError("--webhook-cert-dir \(settings.certificateDirectory): cannot load tls.crt and tls.key: \(error)")
+            }
         }
         let current = CurrentTLSContext(context)
+        let caBundle = settings.cluster.map { cluster in
+            CABundleMonitor(hostName: cluster.hostName, servingChain: { current.load().certificateChainPEM }, logger: logger)
+        }
+        caBundle.map(webhookMetrics.observe(caBundle:))
+        let readiness = Readiness(serviceAccounts: settings.serviceAccounts, caBundle: rotator == nil ? nil : caBundle)
         webhookMetrics.certificateLoaded(notAfter: context.certificateExpiry)
         readiness.markCertificateLoaded()
         let reloader = try CertificateReloader(
@@ -84,6 +112,9 @@ final class WebhookProcess {
         let metricsPort = try bind(metrics, settings.metrics, flag: "--metrics-addr")
         let webhookPort = try bind(webhook, settings.webhook, flag: "--port")
         try reloader.start()
+        let caBundleWatch = try startCertificateWork(
+            settings.cluster, rotator: rotator, monitor: caBundle, current: current,
+            minimumVersion: settings.minimumTLSVersion, metrics: webhookMetrics, logger: logger)
         readiness.markListening()
         logger.info("serving", metadata: [
             "webhookPort": .stringConvertible(webhookPort),
@@ -95,7 +126,44 @@ final class WebhookProcess {
         if let devDirectory = settings.devCertificateDirectory {
             Standard.output(Array(DevMode.curlCommand(certificateDirectory: devDirectory, port: webhookPort).utf8))
         }
-        return WebhookProcess(webhook: webhook, health: health, metrics: metrics, reloader: reloader, readiness: readiness, logger: logger)
+        return WebhookProcess(
+            webhook: webhook, health: health, metrics: metrics, reloader: reloader, readiness: readiness,
+            rotator: rotator, caBundleWatch: caBundleWatch, logger: logger)
+    }
+
+    /// Starts built-in rotation, which serves every new pair from the Secret at once; or, with
+    /// `--disable-cert-rotation`, a watch that only judges the configuration's caBundle.
+    ///
+    /// - Returns: the caBundle watch, when that is what was started.
+    private static func startCertificateWork(
+        _ cluster: ClusterCertificates?, rotator: CertificateRotator?, monitor: CABundleMonitor?, current: CurrentTLSContext,
+        minimumVersion: TLSVersion, metrics: WebhookMetrics, logger: Logger
+    ) throws -> NamedObjectWatcher? {
+        guard let cluster, let monitor else { return nil }
+        do {
+            guard let rotator else {
+                let watch = try monitor.watch(transport: cluster.client, name: cluster.webhookConfigurationName)
+                try watch.start()
+                return watch
+            }
+            try rotator.start(monitor: monitor) { certificates in
+                metrics.caCertificateLoaded(notAfter: try? PEMCertificate.notAfter(certificates.caCertificatePEM))
+                guard current.load().certificateChainPEM != certificates.certificateChainPEM else { return }
+                do {
+                    let context = try TLSContext.server(
+                        certificateChainPEM: certificates.certificateChainPEM, privateKeyPEM: certificates.privateKeyPEM,
+                        minimumVersion: minimumVersion)
+                    current.replace(with: context)
+                    metrics.certificateLoaded(notAfter: context.certificateExpiry)
+                    logger.info("serving the new certificate from the Secret")
+                } catch {
+                    logger.error("kept the previous serving certificate: the Secret's pair is not usable", metadata: ["error": "\(error)"])
+                }
+            }
+            return nil
+        } catch {
+            throw ServeError("cannot start the certificate work: \(error)")
+        }
     }
 
     /// Graceful stop within `timeout`: not ready at once, the webhook drains, then the probe listeners close.
@@ -103,6 +171,8 @@ final class WebhookProcess {
         let deadline = ContinuousClock.now + timeout
         readiness.markShuttingDown()
         reloader.stop()
+        rotator?.stop()
+        caBundleWatch?.stop()
         webhook.beginShutdown()
         if webhook.waitUntilStopped(timeout: timeout) {
             logger.info("webhook listener drained")

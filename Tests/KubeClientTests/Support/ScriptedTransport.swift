@@ -42,6 +42,15 @@ final class ScriptedTransport: KubeTransport {
         return try reply.get()
     }
 
+    /// Answers from the same queue as `get`; the target is recorded as "METHOD target" with the body.
+    func write(_ method: String, _ target: String, contentType: String, body: [UInt8], deadline: ContinuousClock.Instant) throws(KubeClientError) -> KubeResponse {
+        let reply = state.withLock { state -> Result<KubeResponse, KubeClientError> in
+            state.getTargets.append("\(method) \(target) \(contentType) \(String(decoding: body, as: UTF8.self))")
+            return state.gets.isEmpty ? .failure(.transport("script exhausted")) : state.gets.removeFirst()
+        }
+        return try reply.get()
+    }
+
     func watch(_ target: String, deadline: ContinuousClock.Instant, onLine: ([UInt8]) -> Bool) throws(KubeClientError) -> KubeWatchEnd {
         let reply = state.withLock { state -> WatchReply in
             state.watchTargets.append(target)

@@ -7,6 +7,12 @@ chunked WATCH streams of newline-delimited JSON events (ADDED/MODIFIED/DELETED/B
 ERROR event carrying a 410 Status when the resourceVersion is too old, timeoutSeconds ending a
 stream, 401 for a bad bearer token, client-certificate authentication, GET /version.
 
+Secrets and MutatingWebhookConfigurations (what built-in certificate rotation uses): GET one,
+PUT (update; 409 Conflict with a Status when metadata.resourceVersion is stale), PATCH with
+application/json-patch+json (test/add/replace/remove; 422 when a `test` fails), and WATCH of the
+collection with a metadata.name field selector (starting with an ADDED of the current object,
+as the real server does without a resourceVersion). Every write bumps the resourceVersion.
+
 Usage:
   fake_apiserver.py --port 0 --cert server.pem --key server-key.pem [--client-ca ca.pem]
                     [--token TOKEN] [--serviceaccounts-file sas.json | --generate N]
@@ -23,7 +29,14 @@ The first stdout line is the bound port. Tests steer it through /_control/... (n
   POST   /_control/latency   {"seconds": S}   delay every API response
   POST   /_control/token     {"token": "..."} rotate the expected bearer token
   POST   /_control/version   {"major": "1", "minor": "31"}
-  GET    /_control/counters                   request counts by kind, and the recent requests
+  POST   /_control/objects/RESOURCE           body: a Secret or MutatingWebhookConfiguration
+                                              (create or overwrite, as another writer would)
+  GET    /_control/objects/RESOURCE/NS/NAME   the stored object (NS "-" when cluster-scoped)
+  POST   /_control/reset-cabundle  {"name": N, "value": V}  set every webhook's caBundle to V
+  POST   /_control/forbid  {"resource": R}    answer 403 (RBAC) to every API request on R
+  GET    /_control/counters                   request counts by kind (e.g. "update:secrets",
+                                              "conflict:secrets", "patch:mutatingwebhookconfigurations"),
+                                              and the recent requests
   POST   /_control/reset-counters
 """
 import argparse
@@ -66,6 +79,22 @@ class State:
         self.bookmark_generation = 0
         self.counters = {}
         self.recent = []
+        # Secrets and MutatingWebhookConfigurations: resource -> (namespace, name) -> object.
+        self.extra = {"secrets": {}, "mutatingwebhookconfigurations": {}}
+        self.extra_history = []    # (rv, type, resource, object)
+        self.forbidden = set()
+
+    def put_extra(self, resource, obj):
+        meta = obj.setdefault("metadata", {})
+        key = (meta.get("namespace", ""), meta["name"])
+        kind = "MODIFIED" if key in self.extra[resource] else "ADDED"
+        if kind == "ADDED":
+            meta.setdefault("uid", "uid-%s-%s-%d" % (resource, key[1], self.rv))
+        meta["resourceVersion"] = str(self.next_rv())
+        self.extra[resource][key] = obj
+        self.extra_history.append((int(meta["resourceVersion"]), kind, resource, json.loads(json.dumps(obj))))
+        self.cond.notify_all()
+        return obj
 
     def next_rv(self):
         self.rv += 1
@@ -180,6 +209,12 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self):
         self.dispatch("DELETE")
 
+    def do_PUT(self):
+        self.dispatch("PUT")
+
+    def do_PATCH(self):
+        self.dispatch("PATCH")
+
     def dispatch(self, method):
         url = urllib.parse.urlsplit(self.path)
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
@@ -202,6 +237,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_status(401, "Unauthorized", "Unauthorized")
         if self.injected_fault():
             return
+        extra = self.extra_route(parts)
+        if extra is not None:
+            return self.extra_api(method, query, *extra)
         if method != "GET":
             return self.send_status(405, "MethodNotAllowed", "only GET is served")
         if parts == ["version"]:
@@ -218,6 +256,108 @@ class Handler(BaseHTTPRequestHandler):
         if len(parts) == 6 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "serviceaccounts":
             return self.get_one(parts[3], parts[5])
         self.send_status(404, "NotFound", "the server could not find the requested resource")
+
+    def extra_route(self, parts):
+        """(resource, namespace, name or None) for a Secret or MutatingWebhookConfiguration path."""
+        if len(parts) in (5, 6) and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "secrets":
+            return "secrets", parts[3], parts[5] if len(parts) == 6 else None
+        if len(parts) in (4, 5) and parts[:4] == ["apis", "admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations"]:
+            return "mutatingwebhookconfigurations", "", parts[4] if len(parts) == 5 else None
+        return None
+
+    def extra_api(self, method, query, resource, namespace, name):
+        state = self.server.state
+        with state.cond:
+            forbidden = resource in state.forbidden
+            if forbidden:
+                state.count("forbidden:" + resource)
+        if forbidden:
+            return self.send_status(403, "Forbidden", '%s "%s" is forbidden: User "system:serviceaccount:azure-workload-identity-system:azure-wi-webhook-admin" cannot %s resource "%s"'
+                                    % (resource, name or "", method.lower(), resource))
+        if name is None:
+            if method == "GET" and query.get("watch") in ("1", "true"):
+                return self.watch_extra(resource, namespace, query)
+            return self.send_status(405, "MethodNotAllowed", "only watch is served on this collection")
+        body = self.read_body() if method in ("PUT", "PATCH") else None
+        with state.cond:
+            current = state.extra[resource].get((namespace, name))
+            if current is None:
+                state.count("notfound:" + resource)
+                return self.send_status(404, "NotFound", '%s "%s" not found' % (resource, name))
+            if method == "GET":
+                state.count("get:" + resource)
+                return self.send_json(200, current)
+            if method == "PUT":
+                sent_rv = (body.get("metadata") or {}).get("resourceVersion")
+                if sent_rv is None:
+                    state.count("blind-update:" + resource)
+                elif sent_rv != current["metadata"]["resourceVersion"]:
+                    state.count("conflict:" + resource)
+                    return self.conflict(resource, name)
+                body.setdefault("metadata", {})
+                body["metadata"]["name"], body["metadata"]["namespace"] = name, namespace
+                state.count("update:" + resource)
+                return self.send_json(200, state.put_extra(resource, body))
+            if method == "PATCH":
+                if self.headers.get("Content-Type") != "application/json-patch+json":
+                    return self.send_status(415, "UnsupportedMediaType", "only application/json-patch+json is served")
+                try:
+                    patched = apply_json_patch(json.loads(json.dumps(current)), body)
+                except PatchTestFailed as failure:
+                    state.count("failed-test:" + resource)
+                    return self.send_status(422, "Invalid", str(failure))
+                except (KeyError, IndexError, ValueError, TypeError) as error:
+                    return self.send_status(422, "Invalid", "the patch does not apply: %r" % (error,))
+                if patched["metadata"].get("resourceVersion") != current["metadata"]["resourceVersion"]:
+                    state.count("conflict:" + resource)
+                    return self.conflict(resource, name)
+                state.count("patch:" + resource)
+                return self.send_json(200, state.put_extra(resource, patched))
+        self.send_status(405, "MethodNotAllowed", "method not served")
+
+    def conflict(self, resource, name):
+        self.send_status(409, "Conflict", 'Operation cannot be fulfilled on %s "%s": the object has been modified; '
+                         "please apply your changes to the latest version and try again" % (resource, name))
+
+    def watch_extra(self, resource, namespace, query):
+        state = self.server.state
+        selector = query.get("fieldSelector", "")
+        if not selector.startswith("metadata.name="):
+            return self.send_status(400, "BadRequest", "this stand-in watches one object: fieldSelector=metadata.name=NAME")
+        name = selector[len("metadata.name="):]
+        timeout = float(query.get("timeoutSeconds") or 1800)
+        with state.cond:
+            state.count("watch:" + resource)
+            generation, end_generation = state.watch_generation, state.end_generation
+            current = state.extra[resource].get((namespace, name))
+            initial = [("ADDED", json.loads(json.dumps(current)))] if current else []
+            since = state.rv
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for kind, obj in initial:
+            self.write_event(kind, obj)
+        self.wfile.flush()
+        deadline = time.monotonic() + timeout
+        while True:
+            with state.cond:
+                while True:
+                    if state.watch_generation != generation:
+                        return self.drop()
+                    pending = [(rv, kind, obj) for rv, kind, res, obj in state.extra_history
+                               if rv > since and res == resource and obj["metadata"]["name"] == name
+                               and obj["metadata"].get("namespace", "") == namespace]
+                    now = time.monotonic()
+                    if pending or state.end_generation != end_generation or now >= deadline:
+                        break
+                    state.cond.wait(deadline - now)
+                ended = state.end_generation != end_generation
+            for rv, kind, obj in pending:
+                self.write_event(kind, obj)
+                since = rv
+            if ended or (not pending and time.monotonic() >= deadline):
+                return self.finish_stream()
 
     def injected_fault(self):
         state = self.server.state
@@ -412,6 +552,18 @@ class Handler(BaseHTTPRequestHandler):
                 state.token = body.get("token")
             elif method == "POST" and parts == ["version"]:
                 state.version = {"major": str(body["major"]), "minor": str(body["minor"])}
+            elif method == "POST" and len(parts) == 2 and parts[0] == "objects" and parts[1] in state.extra:
+                return self.send_json(200, state.put_extra(parts[1], body))
+            elif method == "GET" and len(parts) == 4 and parts[0] == "objects" and parts[1] in state.extra:
+                obj = state.extra[parts[1]].get(("" if parts[2] == "-" else parts[2], parts[3]))
+                return self.send_json(200 if obj else 404, obj or status_object(404, "NotFound", "no such object"))
+            elif method == "POST" and parts == ["reset-cabundle"]:
+                obj = json.loads(json.dumps(state.extra["mutatingwebhookconfigurations"][("", body["name"])]))
+                for webhook in obj.get("webhooks", []):
+                    webhook.setdefault("clientConfig", {})["caBundle"] = body.get("value", "")
+                return self.send_json(200, state.put_extra("mutatingwebhookconfigurations", obj))
+            elif method == "POST" and parts == ["forbid"]:
+                state.forbidden.add(body["resource"])
             elif method == "GET" and parts == ["counters"]:
                 return self.send_json(200, {"counters": dict(state.counters), "recent": list(state.recent),
                                             "resourceVersion": str(state.rv), "objects": len(state.objects)})
@@ -421,6 +573,37 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 return self.send_status(404, "NotFound", "unknown control endpoint")
         self.send_json(200, {"ok": True})
+
+
+class PatchTestFailed(Exception):
+    pass
+
+
+def apply_json_patch(doc, ops):
+    """RFC 6902 test/add/replace/remove on JSON pointers (what the webhook sends)."""
+    for op in ops:
+        tokens = [t.replace("~1", "/").replace("~0", "~") for t in op["path"].split("/")[1:]]
+        parent = doc
+        for token in tokens[:-1]:
+            parent = parent[int(token)] if isinstance(parent, list) else parent[token]
+        last = tokens[-1]
+        index = (len(parent) if last == "-" else int(last)) if isinstance(parent, list) else last
+        if op["op"] == "test":
+            if parent[index] != op["value"]:
+                raise PatchTestFailed("testing value %s failed" % op["path"])
+        elif op["op"] == "add":
+            if isinstance(parent, list):
+                parent.insert(index, op["value"])
+            else:
+                parent[index] = op["value"]
+        elif op["op"] == "replace":
+            parent[index]  # must exist
+            parent[index] = op["value"]
+        elif op["op"] == "remove":
+            del parent[index]
+        else:
+            raise ValueError("unsupported op %r" % op["op"])
+    return doc
 
 
 class Server(ThreadingHTTPServer):

@@ -56,9 +56,11 @@ class Stand:
             ctx.load_cert_chain(str(self.pki / "client.pem"), str(self.pki / "client.key"))
         return http.client.HTTPSConnection("localhost", self.port, context=ctx, timeout=timeout)
 
-    def request(self, method, path, body=None, token="t", client_cert=False):
+    def request(self, method, path, body=None, token="t", client_cert=False, content_type=None):
         c = self.conn(client_cert)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if content_type:
+            headers["Content-Type"] = content_type
         c.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
         r = c.getresponse()
         data = r.read()
@@ -189,3 +191,66 @@ def test_client_certificates_authenticate(pki):
         assert status == 200 and len(page["items"]) == 3
     finally:
         s.stop()
+
+
+SECRET = "/api/v1/namespaces/ns/secrets/cert"
+MWC = "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/hook"
+JSON_PATCH = "application/json-patch+json"
+
+
+def seed_cert_objects(stand):
+    stand.request("POST", "/_control/objects/secrets", {"metadata": {"name": "cert", "namespace": "ns", "labels": {"a": "b"}}})
+    stand.request("POST", "/_control/objects/mutatingwebhookconfigurations",
+                  {"metadata": {"name": "hook"}, "webhooks": [{"name": "a", "clientConfig": {}}, {"name": "b", "clientConfig": {"caBundle": "eA=="}}]})
+
+
+def test_secret_update_is_conditional_on_resource_version(stand):
+    seed_cert_objects(stand)
+    status, secret = stand.request("GET", SECRET)
+    assert status == 200 and secret["metadata"]["labels"] == {"a": "b"}
+    stale = dict(secret, data={"tls.crt": "eA=="})
+    status, updated = stand.request("PUT", SECRET, stale)
+    assert status == 200 and int(updated["metadata"]["resourceVersion"]) > int(secret["metadata"]["resourceVersion"])
+    status, body = stand.request("PUT", SECRET, stale)
+    assert status == 409 and body["kind"] == "Status" and body["reason"] == "Conflict" and body["code"] == 409
+    counters = stand.request("GET", "/_control/counters")[1]["counters"]
+    assert counters["update:secrets"] == 1 and counters["conflict:secrets"] == 1
+    assert stand.request("GET", "/api/v1/namespaces/ns/secrets/absent")[0] == 404
+
+
+def test_webhook_configuration_json_patch_with_a_test_op(stand):
+    seed_cert_objects(stand)
+    status, mwc = stand.request("GET", MWC)
+    rv = mwc["metadata"]["resourceVersion"]
+    patch = [{"op": "test", "path": "/metadata/resourceVersion", "value": rv},
+             {"op": "add", "path": "/webhooks/0/clientConfig/caBundle", "value": "Y2E="},
+             {"op": "add", "path": "/webhooks/1/clientConfig/caBundle", "value": "Y2E="}]
+    status, patched = stand.request("PATCH", MWC, patch, content_type=JSON_PATCH)
+    assert status == 200 and [w["clientConfig"]["caBundle"] for w in patched["webhooks"]] == ["Y2E=", "Y2E="]
+    assert [w["name"] for w in patched["webhooks"]] == ["a", "b"]
+    status, body = stand.request("PATCH", MWC, patch, content_type=JSON_PATCH)
+    assert status == 422 and body["kind"] == "Status"
+    assert stand.request("PATCH", MWC, patch)[0] == 415
+
+
+def test_named_watch_starts_with_the_object_and_follows_changes(stand):
+    seed_cert_objects(stand)
+    c = stand.conn(timeout=10)
+    c.request("GET", "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations?watch=1&fieldSelector=metadata.name%3Dhook&timeoutSeconds=2",
+              headers={"Authorization": "Bearer t"})
+    r = c.getresponse()
+    assert r.status == 200
+    first = json.loads(r.readline())
+    assert first["type"] == "ADDED" and first["object"]["metadata"]["name"] == "hook"
+    stand.request("POST", "/_control/reset-cabundle", {"name": "hook", "value": ""})
+    second = json.loads(r.readline())
+    assert second["type"] == "MODIFIED" and [w["clientConfig"]["caBundle"] for w in second["object"]["webhooks"]] == ["", ""]
+    c.close()
+
+
+def test_forbid_answers_403_like_rbac(stand):
+    seed_cert_objects(stand)
+    stand.request("POST", "/_control/forbid", {"resource": "mutatingwebhookconfigurations"})
+    status, body = stand.request("GET", MWC)
+    assert status == 403 and body["reason"] == "Forbidden" and "cannot get" in body["message"]
+    assert stand.request("GET", SECRET)[0] == 200

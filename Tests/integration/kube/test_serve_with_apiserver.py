@@ -94,7 +94,7 @@ contexts:
 class Webhook:
     def __init__(self, binary, pki, kubeconfig_path):
         self.proc = subprocess.Popen(
-            [str(binary), "serve", "--kubeconfig", str(kubeconfig_path), "--webhook-cert-dir", str(pki),
+            [str(binary), "serve", "--kubeconfig", str(kubeconfig_path), "--webhook-cert-dir", str(pki), "--disable-cert-rotation",
              "--port", "0", "--health-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"],
             env={"PATH": os.environ["PATH"], "AZURE_TENANT_ID": TENANT},
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -109,7 +109,9 @@ def test_help_explains_cert_rotation(webhook_bin):
     result = subprocess.run([str(webhook_bin), "serve", "--help"], capture_output=True, text=True, timeout=20)
     assert result.returncode == 0
     assert "--disable-cert-rotation" in result.stdout
-    assert "rotation is not implemented yet" in result.stdout.replace("\n", " ").replace("  ", " ")
+    text = " ".join(result.stdout.split())
+    assert "keeps a CA and a serving certificate in the Secret azure-wi-webhook-server-cert" in text
+    assert "--mutating-webhook-configuration-name" in text and "--cert-rotation-check-interval" in text
 
 
 def test_unreadable_service_accounts_are_named(webhook_bin, repo_root, cert_dir, base_env):
