@@ -121,7 +121,7 @@ class GarbageClient(threading.Thread):
             except (OSError, ssl.SSLError, ValueError):
                 reply = b""   # refused, reset or handshake failure: all fine for garbage
             self.judge(kind, reply)
-            self.stop.wait(0.05 + self.rng.random() * 0.2)
+            self.stop.wait(0.25 + self.rng.random() * 0.5)   # about 1.5 attempts a second per client
 
     def judge(self, kind, reply):
         if not reply:

@@ -26,7 +26,7 @@ import time
 
 import jsonpatch
 
-RECONNECT_EVERY = 200
+RECONNECTS_AFTER = (50, 150)
 
 
 class Garbled(Exception):
@@ -147,7 +147,7 @@ class Client(threading.Thread):
 
     def run(self):
         rng = random.Random(self.index)
-        sock, buffer, used, sequence = None, bytearray(), 0, 0
+        sock, buffer, used, sequence, reconnect_after = None, bytearray(), 0, 0, 0
         next_at = time.monotonic() + rng.random() * self.interval
         while not self.control.stopped():
             now = time.monotonic()
@@ -161,6 +161,7 @@ class Client(threading.Thread):
             if sock is None:
                 try:
                     sock, buffer, used = self.connect(), bytearray(), 0
+                    reconnect_after = rng.randrange(*RECONNECTS_AFTER)
                 except (OSError, ssl.SSLError) as error:
                     if after_sigterm:
                         return   # the listener is closed: this client is done
@@ -196,7 +197,7 @@ class Client(threading.Thread):
             else:
                 self.count("ok-during-shutdown")
             used += 1
-            if headers.get(b"connection", b"").lower() == b"close" or used >= RECONNECT_EVERY:
+            if headers.get(b"connection", b"").lower() == b"close" or used >= reconnect_after:
                 sock = self.drop(sock)
 
     def failed_or_closed(self, sent_at, kind, detail):

@@ -157,7 +157,7 @@ def main():
 
     work = pathlib.Path(tempfile.mkdtemp(prefix="azwi-faults-"))
     ctx = multiprocessing.get_context("spawn")
-    pki = PKI(work, leaves=3)
+    pki = PKI(work, leaves=4)
     mount = CertificateMount(work / "certs", pki)
     apiserver = APIServer(pki, work, [account("keyvault-reader", CLIENT_A), account("batch-runner", CLIENT_B)])
     webhook = Webhook(webhook_binary(), apiserver.kubeconfig(work / "kubeconfig", pki), mount.dir,
@@ -190,7 +190,7 @@ def run_load(args, ctx, pki, mount, apiserver, webhook, specs):
     hostile = ctx.Process(target=chaos.run, args=(webhook.port, str(pki.ca), args.idle, args.garbage, sigterm_at, chaos_stop,
                                                   chaos_results))
     observer, faults = Observer(webhook), Faults(mount, apiserver, args.seconds)
-    before = webhook.metrics()
+    before, cpu_before = webhook.metrics(), webhook.cpu_seconds()
     hostile.start()
     for process in workers:
         process.start()
@@ -200,8 +200,9 @@ def run_load(args, ctx, pki, mount, apiserver, webhook, specs):
     time.sleep(args.seconds)
     faults.stop.set()
     faults.join()
+    time.sleep(1.5)   # under load still: the last swap is picked up (--cert-check-interval 1)
     main_end.value = time.monotonic()
-    after = webhook.metrics()
+    after, cpu_after = webhook.metrics(), webhook.cpu_seconds()
     time.sleep(0.5)   # load keeps running into the shutdown
     sigterm_at.value = time.monotonic()
     webhook.terminate()
@@ -219,7 +220,7 @@ def run_load(args, ctx, pki, mount, apiserver, webhook, specs):
     for process in workers + [hostile]:
         process.join(timeout=30)
     return {"load": load_results, "chaos": chaos_result, "observer": observer, "faults": faults, "mount": mount,
-            "before": before, "after": after, "main_seconds": main_end.value - started,
+            "before": before, "after": after, "server_cpu": cpu_after - cpu_before, "main_seconds": main_end.value - started,
             "exit_code": exit_code, "exited_after": exited_after, "webhook": webhook}
 
 
@@ -269,6 +270,8 @@ def print_summary(args, report):
         ("server-side admission p99", "<= %s ms (azwi_mutation_request histogram bucket)" % server_p99(report)),
         ("server RSS (MiB)", "start %.1f, peak %.1f, end %.1f (peak 1st half %.1f, 2nd half %.1f)" % (
             rss[0], max(rss), rss[-1], first_peak, second_peak)),
+        ("server CPU", "%.1f s in the main phase (%.0f %% of one core)" % (
+            report["server_cpu"], 100 * report["server_cpu"] / report["main_seconds"])),
         ("server threads", "min %d, max %d" % (min(s[2] for s in main), max(s[2] for s in main))),
         ("open webhook connections", "min %d, max %d" % (min(s[4] for s in main), max(s[4] for s in main))),
         ("ready all along", str(all(s[3] for s in main))),

@@ -181,6 +181,11 @@ class Webhook:
                 return int(line.split()[1])
         return 0
 
+    def cpu_seconds(self):
+        """utime + stime from /proc/PID/stat."""
+        fields = open(f"/proc/{self.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def threads(self):
         for line in open(f"/proc/{self.pid}/status"):
             if line.startswith("Threads:"):
