@@ -1,4 +1,5 @@
 """Fixtures every integration test shares: where the repo and the built binary are."""
+import os
 import pathlib
 import subprocess
 
@@ -14,7 +15,12 @@ def repo_root() -> pathlib.Path:
 
 @pytest.fixture(scope="session")
 def webhook_bin() -> pathlib.Path:
-    """The debug build of azwi-webhook (scripts/test builds it before pytest runs)."""
+    """$AZWI_WEBHOOK_BIN (e.g. a sanitizer build, see scripts/sanitizers), else the debug build of
+    azwi-webhook (scripts/test builds it before pytest runs)."""
+    if os.environ.get("AZWI_WEBHOOK_BIN"):
+        path = pathlib.Path(os.environ["AZWI_WEBHOOK_BIN"])
+        assert path.exists(), f"AZWI_WEBHOOK_BIN={path} does not exist"
+        return path
     bin_dir = subprocess.run(
         ["swift", "build", "--show-bin-path"], cwd=REPO, check=True, capture_output=True, text=True
     ).stdout.strip()
