@@ -130,6 +130,7 @@ public final class HTTPServer: Sendable {
             do {
                 try OwnedThread.start(stackSize: configuration.connectionStackBytes) { [self] in
                     HTTPServerConnection(server: self, fd: fd).run()
+                    OpenSSLThreadState.release()
                     connectionClosed()
                 }
             } catch {

@@ -4,9 +4,10 @@ import Synchronization
 ///
 /// Every `interval` it reads both files and compares their bytes with the last pair it saw, which
 /// is robust to Kubernetes swapping the `..data` symlink (modification times of the links lie).
-/// A changed pair is turned into a complete new context first; only then is it published. If the
-/// pair is bad (a read straddled the swap, or the key does not match), the old context stays and
-/// `onReload` hears the failure; the next change is tried again. Runs on its own thread.
+/// A changed pair is turned into a complete new context first; only then is it published. A read
+/// that straddles a swap is noticed (the certificate is read again after the key) and left for the
+/// next poll; a bad pair (the key does not match) keeps the old context, `onReload` hears the
+/// failure, and the next change is tried again. Runs on its own thread.
 public final class CertificateReloader: Sendable {
     private let certificateFile: String
     private let keyFile: String
@@ -55,13 +56,15 @@ public final class CertificateReloader: Sendable {
 
     /// Reads the pair once and, if it changed, tries to publish a context built from it.
     ///
-    /// - Returns: `nil` when nothing changed, else what `onReload` was told.
+    /// - Returns: `nil` when nothing changed or the files were mid-swap, else what `onReload` was told.
     @discardableResult
     public func checkNow() -> Result<TLSContext, TLSError>? {
         let outcome: Result<TLSContext, TLSError>
         do throws(TLSError) {
             let certificate = try FileBytes.read(certificateFile)
             let key = try FileBytes.read(keyFile)
+            // A swap between the two reads gives one file of each pair: read again next time.
+            guard try FileBytes.read(certificateFile) == certificate else { return nil }
             let pair = certificate + [0] + key
             let changed = lastSeen.withLock { seen in
                 guard seen != pair else { return false }
