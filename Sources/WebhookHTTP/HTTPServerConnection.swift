@@ -59,10 +59,14 @@ final class HTTPServerConnection {
             switch parser.next() {
             case .needMore:
                 let isIdle = parser.phase == .idle
-                if isIdle, server.isShuttingDown, !stream.hasBufferedInput { return }
+                var waitsForShutdown = isIdle
+                if isIdle, server.isShuttingDown {
+                    guard Self.hasInputWaiting(stream) else { return }  // idle at shutdown: close
+                    waitsForShutdown = false  // a request was already sent: read and answer it
+                }
                 let read = readBuffer.withUnsafeMutableBytes { buffer in
                     Result { () throws(TLSError) in
-                        if isIdle {
+                        if waitsForShutdown {
                             try stream.waitUntilReadable(deadline: deadline, wakeFD: server.shutdownSignal.readFD)
                         }
                         return try stream.read(into: buffer, deadline: deadline, wakeFD: nil)
@@ -72,6 +76,8 @@ final class HTTPServerConnection {
                 switch read {
                 case let .success(n) where n > 0:
                     count = n
+                case .failure(.interrupted) where isIdle:
+                    continue  // shutdown began: the check above closes the connection unless a request is waiting
                 case .failure(.timedOut) where !isIdle:
                     respond(.text(408, "request timeout"), on: stream, headOnly: false, close: true, lingering: true)
                     return
@@ -143,5 +149,16 @@ final class HTTPServerConnection {
         guard let compressed = gzip?.compress(response.body) else { return }
         response.body = compressed
         response.headers.append(("Content-Encoding", "gzip"))
+    }
+
+    /// Whether bytes are waiting: inside the stream (decrypted TLS) or in the socket.
+    private static func hasInputWaiting(_ stream: any ByteStream) -> Bool {
+        if stream.hasBufferedInput { return true }
+        do {
+            try stream.waitUntilReadable(deadline: .now, wakeFD: nil)
+            return true
+        } catch {
+            return false
+        }
     }
 }

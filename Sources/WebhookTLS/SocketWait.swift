@@ -5,6 +5,7 @@ import Glibc
 /// `poll` on one descriptor (plus an optional wake descriptor) until it is ready or a deadline passes.
 enum SocketWait {
     /// Waits until `fd` reports one of `events`, an error or hang-up (the next call reports those).
+    /// A deadline already passed still looks once, so `.now` asks "ready at this moment?".
     ///
     /// - Throws: `.timedOut(operation)` at the deadline, `.interrupted` when `wakeFD` is readable
     ///   and `fd` is not.
@@ -13,10 +14,7 @@ enum SocketWait {
     ) throws(TLSError) {
         var fds = (pollfd(fd: fd, events: events, revents: 0), pollfd(fd: wakeFD ?? -1, events: Int16(POLLIN), revents: 0))
         while true {
-            let timeout = millisecondsUntil(deadline)
-            if timeout == 0 {
-                throw .timedOut(operation: operation)
-            }
+            let timeout = millisecondsUntil(deadline)  // 0 at the deadline: one last look, no wait
             let rc = withUnsafeMutableBytes(of: &fds) { raw in
                 poll(raw.baseAddress!.assumingMemoryBound(to: pollfd.self), wakeFD == nil ? 1 : 2, timeout)
             }
@@ -24,7 +22,10 @@ enum SocketWait {
                 if errno == EINTR { continue }
                 throw .system("poll")
             }
-            if rc == 0 { continue }  // re-check the deadline; rounding may have woken us early
+            if rc == 0 {
+                if timeout == 0 { throw .timedOut(operation: operation) }
+                continue  // re-check the deadline; rounding may have woken us early
+            }
             // Data first: a request that arrived with the shutdown signal is still read and answered.
             if fds.0.revents != 0 { return }
             if fds.1.revents != 0 { throw .interrupted }
