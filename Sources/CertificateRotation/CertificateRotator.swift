@@ -92,6 +92,7 @@ public final class CertificateRotator: Sendable {
                 }
                 secretWatch.stop()
                 configurationWatch.stop()
+                signal.markFinished()
             }
         } catch {
             throw .thread("\(error)")
@@ -101,6 +102,12 @@ public final class CertificateRotator: Sendable {
     /// Stops the rotation thread and its watches.
     public func stop() {
         signal.stop()
+    }
+
+    /// Waits, after `stop()`, until a pass in progress has finished, so the process does not exit
+    /// under it; `false` if `timeout` passed first (a pass waiting on the API server).
+    public func waitUntilStopped(timeout: Duration) -> Bool {
+        signal.waitUntilFinished(timeout: timeout)
     }
 
     /// One full pass; `false` when something failed (logged) and a retry is due.

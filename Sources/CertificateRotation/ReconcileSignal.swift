@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// Wakes the rotation loop early: a watch saw a change, or shutdown began.
+/// Wakes the rotation loop early (a watch saw a change, or shutdown began), and tells shutdown
+/// when the loop has ended.
 ///
 /// A condition variable on the monotonic clock; a `trigger()` that arrives while the loop is busy
 /// is remembered, so no change is ever missed (several collapse into one pass, which suffices:
@@ -13,6 +14,7 @@ final class ReconcileSignal: @unchecked Sendable {
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var pending = false
     private var stopped = false
+    private var finished = false
 
     init() {
         pthread_mutex_init(mutex, nil)
@@ -44,13 +46,7 @@ final class ReconcileSignal: @unchecked Sendable {
     ///
     /// - Returns: `false` once stopped, else `true` (triggered or timed out).
     func wait(timeout: Duration) -> Bool {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let (seconds, attoseconds) = max(timeout, .zero).components
-        var nanoseconds = Int(now.tv_nsec) + Int(attoseconds / 1_000_000_000)
-        var deadline = timespec(tv_sec: now.tv_sec + Int(seconds) + nanoseconds / 1_000_000_000, tv_nsec: 0)
-        nanoseconds %= 1_000_000_000
-        deadline.tv_nsec = nanoseconds
+        var deadline = Self.monotonicDeadline(after: timeout)
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         while !pending && !stopped {
@@ -58,6 +54,30 @@ final class ReconcileSignal: @unchecked Sendable {
         }
         pending = false
         return !stopped
+    }
+
+    /// Records that the loop has ended (its thread touches nothing more).
+    func markFinished() {
+        locked { finished = true }
+    }
+
+    /// Waits until `markFinished()` or `timeout`; `true` if the loop ended.
+    func waitUntilFinished(timeout: Duration) -> Bool {
+        var deadline = Self.monotonicDeadline(after: timeout)
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while !finished {
+            if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { break }
+        }
+        return finished
+    }
+
+    private static func monotonicDeadline(after timeout: Duration) -> timespec {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let (seconds, attoseconds) = max(timeout, .zero).components
+        let nanoseconds = Int(now.tv_nsec) + Int(attoseconds / 1_000_000_000)
+        return timespec(tv_sec: now.tv_sec + Int(seconds) + nanoseconds / 1_000_000_000, tv_nsec: nanoseconds % 1_000_000_000)
     }
 
     private func locked(_ body: () -> Void) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import WebhookTLS
 
 /// The `azwi-webhook` command: the webhook server (`serve`, the default) and its offline tools.
 @main
@@ -12,6 +13,7 @@ struct AzwiWebhook: ParsableCommand {
     )
 
     static func main() {
+        OpenSSLProcessState.keepUntilExit()
         main(EmptyOptionValues.expand(Array(CommandLine.arguments.dropFirst())))
     }
 }

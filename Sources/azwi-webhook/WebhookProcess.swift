@@ -166,7 +166,8 @@ final class WebhookProcess {
         }
     }
 
-    /// Graceful stop within `timeout`: not ready at once, the webhook drains, then the probe listeners close.
+    /// Graceful stop within `timeout`: not ready at once, the webhook drains, then the probe listeners
+    /// close and a certificate pass in progress finishes.
     func shutdown(timeout: Duration) {
         let deadline = ContinuousClock.now + timeout
         readiness.markShuttingDown()
@@ -183,6 +184,7 @@ final class WebhookProcess {
         metrics.beginShutdown()
         _ = health.waitUntilStopped(timeout: max(.zero, deadline - .now))
         _ = metrics.waitUntilStopped(timeout: max(.zero, deadline - .now))
+        _ = rotator?.waitUntilStopped(timeout: max(.zero, deadline - .now))
     }
 
     private static func probeConfiguration(_ address: ListenAddress, name: String) -> HTTPServerConfiguration {
