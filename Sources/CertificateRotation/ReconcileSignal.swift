@@ -46,14 +46,10 @@ final class ReconcileSignal: @unchecked Sendable {
     ///
     /// - Returns: `false` once stopped, else `true` (triggered or timed out).
     func wait(timeout: Duration) -> Bool {
-        var deadline = Self.monotonicDeadline(after: timeout)
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        while !pending && !stopped {
-            if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { break }
+        waitLocked(timeout: timeout, until: { pending || stopped }) {
+            pending = false
+            return !stopped
         }
-        pending = false
-        return !stopped
     }
 
     /// Records that the loop has ended (its thread touches nothing more).
@@ -63,13 +59,18 @@ final class ReconcileSignal: @unchecked Sendable {
 
     /// Waits until `markFinished()` or `timeout`; `true` if the loop ended.
     func waitUntilFinished(timeout: Duration) -> Bool {
+        waitLocked(timeout: timeout, until: { finished }) { finished }
+    }
+
+    /// Under the mutex: sleeps until `done()` or the timeout, then returns `result()`.
+    private func waitLocked(timeout: Duration, until done: () -> Bool, _ result: () -> Bool) -> Bool {
         var deadline = Self.monotonicDeadline(after: timeout)
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        while !finished {
+        while !done() {
             if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { break }
         }
-        return finished
+        return result()
     }
 
     private static func monotonicDeadline(after timeout: Duration) -> timespec {

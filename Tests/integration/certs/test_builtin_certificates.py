@@ -19,6 +19,7 @@ import threading
 import time
 
 import pytest
+from testpki import openssl, server_pki
 
 HERE = pathlib.Path(__file__).parent
 REPO = HERE.parents[2]
@@ -30,32 +31,16 @@ SECRET = "azure-wi-webhook-server-cert"
 MWC = "azure-wi-webhook-mutating-webhook-configuration"
 
 
-def openssl(*args, cwd, input=None):
-    return subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=30, input=input).stdout
-
-
 @pytest.fixture(scope="module")
 def stand_in_pki(tmp_path_factory):
     """The stand-in's own TLS identity (unrelated to the webhook's certificates)."""
-    d = tmp_path_factory.mktemp("stand-in-pki")
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=stand-in-ca", cwd=d)
-    (d / "ext").write_text("subjectAltName=IP:127.0.0.1\n")
-    openssl("req", *ec, "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=stand-in", cwd=d)
-    openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", "tls.crt", "-days", "1", "-extfile", "ext", cwd=d)
-    return d
+    return server_pki(tmp_path_factory.mktemp("stand-in-pki"), "/CN=stand-in-ca", "stand-in", "subjectAltName=IP:127.0.0.1")
 
 
 def openssl_certificates(d, leaf_days, host=HOST):
     """A CA and serving certificate made with the openssl CLI, as Secret data."""
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "3650",
-            "-subj", "/O=azure-workload-identity/CN=azure-workload-identity-ca", cwd=d)
-    (d / "ext").write_text(f"subjectAltName=DNS:{host}\nextendedKeyUsage=serverAuth\n")
-    openssl("req", *ec, "-keyout", "tls.key", "-out", "tls.csr", "-subj", f"/CN={host}", cwd=d)
-    openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", "tls.crt", "-days", str(leaf_days), "-extfile", "ext", cwd=d)
+    server_pki(d, "/O=azure-workload-identity/CN=azure-workload-identity-ca", host,
+               f"subjectAltName=DNS:{host}\nextendedKeyUsage=serverAuth", ca_days=3650, leaf_days=leaf_days)
     return {name: base64.b64encode((d / name).read_bytes()).decode() for name in ("ca.crt", "ca.key", "tls.crt", "tls.key")}
 
 

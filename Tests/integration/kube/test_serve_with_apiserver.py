@@ -14,6 +14,7 @@ import time
 
 import jsonpatch
 import pytest
+from testpki import server_pki
 
 HERE = pathlib.Path(__file__).parent
 REPO = HERE.parents[2]
@@ -21,20 +22,10 @@ TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 CLIENT_ID = "5a1e4c2b-8f3d-4e6a-9b7c-2d1f0e3a4b5c"
 
 
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=30)
-
-
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
-    d = tmp_path_factory.mktemp("pki")
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=test-ca", cwd=d)
-    (d / "ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
-    openssl("req", *ec, "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=localhost", cwd=d)
-    openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", "tls.crt", "-days", "1", "-extfile", "ext", cwd=d)
-    return d
+    return server_pki(tmp_path_factory.mktemp("pki"), "/CN=test-ca", "localhost",
+                      "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth")
 
 
 def account(name, client_id, namespace="production"):
