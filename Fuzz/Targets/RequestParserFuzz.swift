@@ -8,7 +8,7 @@ private let limits = HTTPRequestParser.Limits(maxHeaderBytes: 1024, maxBodyBytes
 
 /// What a connection would do with one event, in a comparable form.
 private enum Outcome: Equatable {
-    case request(method: String, target: String, headers: [String], body: [UInt8], keepAlive: Bool)
+    case request(method: String, target: String, headers: [String], body: [UInt8], keepAlive: Bool, announceKeepAlive: Bool)
     case failure(status: Int)
 }
 
@@ -28,12 +28,13 @@ private func drive<Pieces: Sequence<ArraySlice<UInt8>>>(_ pieces: Pieces, total:
                 break reading
             case .sendContinue:
                 require(parser.bufferedCount == 0, "100 Continue while body bytes are already buffered")
-            case let .request(request, keepAlive):
+            case let .request(request, keepAlive, announceKeepAlive):
                 require(request.body.count <= limits.maxBodyBytes, "a body over the limit")
+                require(keepAlive || !announceKeepAlive, "keep-alive announced on a closing connection")
                 outcomes.append(.request(
                     method: request.method, target: request.target,
                     headers: request.headers.map { "\($0.name): \($0.value)" },
-                    body: request.body, keepAlive: keepAlive))
+                    body: request.body, keepAlive: keepAlive, announceKeepAlive: announceKeepAlive))
             case let .failure(status, reason):
                 require([400, 411, 413, 417, 431, 505].contains(status), "unexpected status \(status)")
                 require(!reason.isEmpty, "a failure without a reason")
