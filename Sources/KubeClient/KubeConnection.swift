@@ -77,6 +77,9 @@ public struct KubeConnection: Sendable, Equatable {
     }
 
     /// Splits a kubeconfig `server` URL ("https://host:port", "https://[::1]:6443") into host and port.
+    ///
+    /// - Throws: `KubeClientError.configuration` for another scheme, a path, a host that is not a
+    ///   DNS name, IPv4 address or bracketed IPv6 literal, or a port outside 1…65535.
     static func parseServer(_ server: String) throws(KubeClientError) -> (host: String, port: Int) {
         guard server.hasPrefix("https://") else {
             throw .configuration("server \(server) is not an https:// URL")
@@ -90,7 +93,8 @@ public struct KubeConnection: Sendable, Equatable {
         }
         var host: Substring
         var portText: Substring?
-        if rest.hasPrefix("[") {
+        let bracketed = rest.hasPrefix("[")
+        if bracketed {
             guard let close = rest.firstIndex(of: "]") else { throw .configuration("server \(server) has an unclosed [") }
             host = rest[rest.index(after: rest.startIndex)..<close]
             let after = rest[rest.index(after: close)...]
@@ -104,6 +108,12 @@ public struct KubeConnection: Sendable, Equatable {
             host = rest
         }
         guard !host.isEmpty else { throw .configuration("server \(server) has no host") }
+        // The host goes into every request's Host field: a DNS name or IPv4 address, or an IPv6
+        // literal in brackets, never anything that could break the request head.
+        let allowed = bracketed ? "0123456789abcdefABCDEF:." : "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_"
+        guard host.allSatisfy({ allowed.contains($0) }), !bracketed || host.contains(":") else {
+            throw .configuration("server \(server) has an invalid host")
+        }
         guard let port = portText.map({ Int($0) }) ?? 443, (1...65535).contains(port) else {
             throw .configuration("server \(server) has an invalid port")
         }

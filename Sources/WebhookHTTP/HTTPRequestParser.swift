@@ -259,20 +259,26 @@ struct HTTPRequestParser {
 
     // MARK: Chunked body
 
+    /// The longest chunk size line (size and extensions, without CRLF) accepted.
+    static let maxChunkSizeLineBytes = 4096
+
     private mutating func parseChunks(_ head: Head, _ initial: ChunkStep, body initialBody: [UInt8]) -> Event {
         var step = initial
         var body = initialBody
         while true {
             switch step {
             case .size:
-                guard let lineEnd = lineEnd(limit: 4096) else {
-                    if bufferedCount > 4096 { return fail(400, "chunk size line too long") }
+                // Too long is decided on the line's content alone, so it does not depend on whether
+                // its "\r\n" has arrived yet: 4,096 bytes and a CR buffered may still be a valid line.
+                guard let lineEnd = lineEnd(limit: Self.maxChunkSizeLineBytes) else {
+                    if bufferedCount > Self.maxChunkSizeLineBytes + 1 { return fail(400, "chunk size line too long") }
                     state = .chunkedBody(head, step, body: body)
                     if continuePending, bufferedCount == 0 { continuePending = false; return .sendContinue }
                     continuePending = false
                     return .needMore
                 }
                 continuePending = false
+                if lineEnd.contentEnd - start > Self.maxChunkSizeLineBytes { return fail(400, "chunk size line too long") }
                 guard let size = chunkSize(buffer[start..<lineEnd.contentEnd]) else { return fail(400, "invalid chunk size") }
                 consume(lineEnd.next - start)
                 if body.count + size > limits.maxBodyBytes { return fail(413, "request body too large") }

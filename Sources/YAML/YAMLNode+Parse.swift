@@ -20,6 +20,7 @@ extension YAMLNode {
 
     /// Parses every document of a multi-document stream (`---` separated); empty ones are skipped.
     public static func parseDocuments(_ bytes: [UInt8]) throws(YAMLError) -> [YAMLNode] {
+        let bytes = SurrogateEscapes.rewritten(bytes)
         var builder = TreeBuilder()
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }

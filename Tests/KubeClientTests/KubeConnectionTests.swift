@@ -102,6 +102,12 @@ struct KubeConnectionTests {
         ("server: http://127.0.0.1:8080", "not an https:// URL"),
         ("server: https://127.0.0.1:99999", "invalid port"),
         ("server: https://127.0.0.1:6443/prefix", "path"),
+        // Found by the kubeconfig fuzz target: hosts that would not survive the Host field.
+        ("server: 'https://#:644:31]:3/'", "invalid host"),
+        ("server: https://a:b:6443", "invalid host"),
+        ("server: 'https://[::1 ]:6443'", "invalid host"),
+        ("server: https://[example.com]:6443", "invalid host"),
+        ("server: \"https://evil\\r\\nX-Injected: 1:6443\"", "invalid host"),
         ("certificate-authority: /does/not/exist\nserver: https://a:1", "cannot read certificate-authority"),
         ("certificate-authority-data: '%%%'\nserver: https://a:1", "not base64"),
         ("insecure-skip-tls-verify: true", "no server"),

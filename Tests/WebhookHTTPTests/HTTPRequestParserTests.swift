@@ -81,6 +81,20 @@ private struct Harness {
         #expect(harness.feed("\r\n0\r\n\r\n") == ["POST /m body=0123456789abcdef keepAlive=true"])
     }
 
+    /// Found by the request-parser fuzz target: a 4,096-byte size line failed when its CR arrived
+    /// before its LF, and passed when both arrived together.
+    @Test(arguments: [HTTPRequestParser.maxChunkSizeLineBytes, HTTPRequestParser.maxChunkSizeLineBytes + 1])
+    func chunkSizeLineLimitDoesNotDependOnHowTheBytesArrive(lineBytes: Int) {
+        let head = "POST /m HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let line = "1;x=" + String(repeating: "v", count: lineBytes - 4)
+        let expected = lineBytes <= HTTPRequestParser.maxChunkSizeLineBytes ? ["POST /m body=a keepAlive=true"] : ["failure 400"]
+        var whole = Harness()
+        #expect(whole.feed(head + line + "\r\na\r\n0\r\n\r\n") == expected)
+        var split = Harness()
+        let early = split.feed(head + line + "\r")
+        #expect(early + (early.isEmpty ? split.feed("\na\r\n0\r\n\r\n") : []) == expected)
+    }
+
     @Test func expectContinueIsAnsweredBeforeTheBody() {
         var harness = Harness()
         #expect(harness.feed("POST /m HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n") == ["continue"])
