@@ -38,8 +38,8 @@ public final class TLSContext: @unchecked Sendable {
         return try server(certificateChainPEM: chain, privateKeyPEM: key, minimumVersion: minimumVersion)
     }
 
-    /// A server context from PEM bytes: ALPN selects http/1.1 (never h2), no compression, no
-    /// renegotiation, no session tickets, a peer closing without close_notify is a clean end of stream.
+    /// A server context from PEM bytes: ALPN selects http/1.1 (never h2), TLS 1.2 suites limited to
+    /// ECDHE with AEAD ciphers, no compression, no renegotiation, no session tickets, a peer closing without close_notify is a clean end of stream.
     public static func server(certificateChainPEM: [UInt8], privateKeyPEM: [UInt8], minimumVersion: TLSVersion) throws(TLSError) -> TLSContext {
         ERR_clear_error()
         guard let ctx = SSL_CTX_new(TLS_server_method()) else { throw .openssl("SSL_CTX_new") }
@@ -47,12 +47,18 @@ public final class TLSContext: @unchecked Sendable {
             try useCertificate(ctx, chainPEM: certificateChainPEM, keyPEM: privateKeyPEM)
         }, certificateChainPEM: certificateChainPEM)
         SSL_CTX_set_alpn_select_cb(ctx, CShims_alpn_select_http11, nil)
+        // TLS 1.2 (only with --tls-min-version 1.2): forward-secret AEAD suites only, as Go's
+        // clients prefer; no CBC, no RSA key exchange. TLS 1.3 suites are all AEAD already.
+        guard SSL_CTX_set_cipher_list(ctx, Self.tls12CipherSuites) == 1 else { throw .openssl("SSL_CTX_set_cipher_list") }
         // No session tickets: the API server's Go client has no session cache (nil
         // ClientSessionCache), so every ticket would be encrypted and sent for nothing.
         _ = SSL_CTX_set_options(ctx, CShims_SSL_OP_NO_TICKET)
         _ = SSL_CTX_set_num_tickets(ctx, 0)
         return context
     }
+
+    /// The TLS 1.2 suites a server offers: ECDHE key exchange with AES-GCM or ChaCha20-Poly1305.
+    static let tls12CipherSuites = "ECDHE+AESGCM:ECDHE+CHACHA20"
 
     /// A client context (TLS 1.2 or later, ALPN http/1.1).
     ///

@@ -45,6 +45,20 @@ def test_tls_12_and_13_accepted_with_min_12(start_webhook):
         assert "Verify return code: 0 (ok)" in output
 
 
+@pytest.mark.parametrize("cipher,accepted", [
+    ("ECDHE-ECDSA-AES128-GCM-SHA256", True),
+    ("ECDHE-ECDSA-CHACHA20-POLY1305", True),
+    ("ECDHE-ECDSA-AES128-SHA", False),  # CBC
+    ("AES128-GCM-SHA256", False),  # no forward secrecy
+])
+def test_tls_12_offers_only_forward_secret_aead_suites(start_webhook, cipher, accepted):
+    webhook = start_webhook("--tls-min-version", "1.2")
+    code, output = s_client(webhook, "-tls1_2", "-cipher", cipher)
+    assert (code == 0) == accepted, output
+    if accepted:
+        assert f"Cipher is {cipher}" in output, output
+
+
 def test_default_minimum_is_tls_13(webhook):
     code, output = s_client(webhook, "-tls1_2")
     assert code != 0, output
