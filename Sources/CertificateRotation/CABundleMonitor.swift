@@ -1,6 +1,6 @@
 public import KubeClient
 public import Logging
-import Synchronization
+import WebhookTLS
 
 /// The MutatingWebhookConfiguration's caBundles as last read, judged against the certificate
 /// being served right now.
@@ -17,9 +17,9 @@ public final class CABundleMonitor: Sendable {
     private let hostName: String
     private let servingChain: @Sendable () -> [UInt8]?
     private let logger: Logger
-    private let state = Mutex<State>(.unknown("the MutatingWebhookConfiguration has not been read yet"))
+    private let state = Locked<State>(.unknown("the MutatingWebhookConfiguration has not been read yet"))
     /// The last verdict logged, so each change is logged once.
-    private let lastLogged = Mutex<CABundleVerdict?>(nil)
+    private let lastLogged = Locked<CABundleVerdict?>(nil)
 
     /// - Parameters:
     ///   - hostName: the name the serving certificate is checked for (`<service>.<namespace>.svc`).

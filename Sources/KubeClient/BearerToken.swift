@@ -1,5 +1,4 @@
-import Synchronization
-
+import WebhookTLS
 /// The bearer token requests carry right now.
 ///
 /// A file-backed token is checked with one `stat` per request and re-read when the file changed
@@ -12,19 +11,19 @@ final class BearerToken: Sendable {
     }
 
     private let path: String?
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     init(_ credential: KubeCredential?) {
         switch credential {
         case let .token(value):
             path = nil
-            state = Mutex(State(value: value))
+            state = Locked(State(value: value))
         case let .tokenFile(file):
             path = file
-            state = Mutex(State())
+            state = Locked(State())
         case nil:
             path = nil
-            state = Mutex(State())
+            state = Locked(State())
         }
         if path != nil { _ = reload() }
     }

@@ -1,6 +1,5 @@
 public import CoreMetrics
 public import Logging
-import Synchronization
 import WebhookHTTP
 import WebhookTLS
 
@@ -24,7 +23,7 @@ public final class KubeAPIClient: KubeTransport {
     private let userAgent: String
     private let logger: Logger
     private let metrics: KubeMetrics
-    private let idle = Mutex<[IdleConnection]>([])
+    private let idle = Locked<[IdleConnection]>([])
     private static let maxIdle = 4
 
     /// - Parameters:

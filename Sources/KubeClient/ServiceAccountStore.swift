@@ -1,5 +1,4 @@
-import Synchronization
-
+import WebhookTLS
 /// The cache's contents behind one lock: the watch thread writes, request threads read.
 ///
 /// Each entry keeps the `azure.workload.identity/*` annotations and the resourceVersion it was
@@ -23,7 +22,7 @@ final class ServiceAccountStore: Sendable {
     }
 
     private static let maxTombstones = 10_000
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let metrics: KubeMetrics
 
     init(metrics: KubeMetrics = KubeMetrics()) {

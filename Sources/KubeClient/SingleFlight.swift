@@ -1,15 +1,15 @@
 import Dispatch
-import Synchronization
+import WebhookTLS
 
 /// Runs one computation per key at a time: callers arriving while it runs wait for its result
 /// instead of starting their own (twenty pods of one new ServiceAccount make one GET).
 final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private final class Flight: Sendable {
         let done = DispatchSemaphore(value: 0)
-        let state = Mutex<(result: Value?, waiters: Int)>((nil, 0))
+        let state = Locked<(result: Value?, waiters: Int)>((nil, 0))
     }
 
-    private let flights = Mutex<[Key: Flight]>([:])
+    private let flights = Locked<[Key: Flight]>([:])
 
     /// Runs `body` for `key`, or waits for the run already in flight until `deadline`.
     ///

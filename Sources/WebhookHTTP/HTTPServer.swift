@@ -24,7 +24,7 @@ public final class HTTPServer: Sendable {
     private let acceptorDone = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
     /// The listening socket while it is open; -1 before `start()` and once closed.
-    private let listenFD = Mutex<Int32>(-1)
+    private let listenFD = Locked<Int32>(-1)
 
     /// - Parameters:
     ///   - metricsFactory: where the server's metrics go (`azwi_http_open_connections`,

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Synchronization
+import WebhookTLS
 
 /// The server's counters, through swift-metrics so any backend the executable bootstraps sees them.
 ///
@@ -11,7 +12,7 @@ final class ServerMetrics: Sendable {
     private let openConnections: Gauge
     private let handshakeFailures: Counter
     private let rejectedConnections: Counter
-    private let requestsByStatus: Mutex<[Int: Counter]>
+    private let requestsByStatus: Locked<[Int: Counter]>
     private let openCount = Atomic<Int>(0)
 
     init(listener: String, factory: any MetricsFactory) {
@@ -21,7 +22,7 @@ final class ServerMetrics: Sendable {
         openConnections = Gauge(label: "azwi_http_open_connections", dimensions: dimensions, factory: factory)
         handshakeFailures = Counter(label: "azwi_tls_handshake_failures_total", dimensions: dimensions, factory: factory)
         rejectedConnections = Counter(label: "azwi_http_rejected_connections_total", dimensions: dimensions, factory: factory)
-        requestsByStatus = Mutex([:])
+        requestsByStatus = Locked([:])
         openConnections.record(0)
     }
 

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// Keeps a `CurrentTLSContext` in step with `tls.crt`/`tls.key` in a mounted Secret directory.
 ///
@@ -16,7 +15,7 @@ public final class CertificateReloader: Sendable {
     private let target: CurrentTLSContext
     private let onReload: @Sendable (Result<TLSContext, TLSError>) -> Void
     private let stopSignal: WakePipe
-    private let lastSeen: Mutex<[UInt8]>
+    private let lastSeen: Locked<[UInt8]>
 
     /// - Parameters:
     ///   - directory: the folder holding `tls.crt` and `tls.key`.
@@ -35,7 +34,7 @@ public final class CertificateReloader: Sendable {
         self.target = target
         self.onReload = onReload
         stopSignal = try WakePipe()
-        lastSeen = Mutex((try? Self.snapshot(certificateFile, keyFile)) ?? [])
+        lastSeen = Locked((try? Self.snapshot(certificateFile, keyFile)) ?? [])
     }
 
     /// Starts the polling thread. The files as they were at `init` count as already loaded.

@@ -1,14 +1,12 @@
-import Synchronization
-
 /// The server context new connections use, swapped atomically by the certificate reloader.
 ///
-/// `Mutex` is non-copyable, so it lives in this class to be shared by the acceptor and the
-/// reloader thread. Connections already open keep the context they were made with.
+/// Shared by the acceptor and the reloader thread. Connections already open keep the context
+/// they were made with.
 public final class CurrentTLSContext: Sendable {
-    private let current: Mutex<TLSContext>
+    private let current: Locked<TLSContext>
 
     public init(_ context: TLSContext) {
-        current = Mutex(context)
+        current = Locked(context)
     }
 
     /// The context to make the next connection with.

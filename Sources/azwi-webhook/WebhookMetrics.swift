@@ -5,6 +5,7 @@ import Admission
 import CertificateRotation
 import Prometheus
 import Synchronization
+import WebhookTLS
 
 /// The server's Prometheus metrics, and their text exposition for `GET /metrics`.
 ///
@@ -35,7 +36,7 @@ final class WebhookMetrics: Sendable {
     private let caCertificateExpiry: Gauge
     private let caBundleVerifies: Gauge
     /// Judges the configuration's caBundle at scrape time; `nil` without a cluster.
-    private let caBundle = Mutex<CABundleMonitor?>(nil)
+    private let caBundle = Locked<CABundleMonitor?>(nil)
     /// The CA's notAfter (seconds since the epoch); `Int64.min` when unknown.
     private let caNotAfter = Atomic<Int64>(Int64.min)
     /// Per-namespace histograms and per-decision counters, created on first use: the registry
