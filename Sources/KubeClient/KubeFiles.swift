@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import WebhookTLS
 
 /// Small-file reads and change detection with POSIX calls (kubeconfig, CA bundles, token files).
 enum KubeFiles {
@@ -13,22 +14,14 @@ enum KubeFiles {
         var modifiedNanoseconds: Int
     }
 
-    /// The bytes of the file at `path` (symbolic links followed), at most 16 MiB.
+    /// The bytes of the file at `path` (symbolic links followed), at most 16 MiB; failures name `what`.
     static func read(_ path: String, what: String) throws(KubeClientError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .configuration("cannot read \(what) \(path): \(String(cString: strerror(errno)))") }
-        defer { _ = close(fd) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .configuration("cannot read \(what) \(path): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { return result }
-            result.append(contentsOf: chunk[0..<n])
-            if result.count > 16 << 20 { throw .configuration("\(what) \(path) is larger than 16 MiB") }
+        do throws(TLSError) {
+            return try FileBytes.read(path)
+        } catch .system(_, _, let message) {
+            throw .configuration("cannot read \(what) \(path): \(message)")
+        } catch {
+            throw .configuration("cannot read \(what) \(path): \(error)")
         }
     }
 

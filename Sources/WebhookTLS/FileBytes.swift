@@ -2,10 +2,11 @@
 import Glibc
 #endif
 
-/// Whole-file reads with POSIX calls, for certificates and keys (small files, cold path).
-enum FileBytes {
+/// Whole-file reads with POSIX calls, for certificates, keys, kubeconfigs and tokens (small
+/// files, cold path).
+public enum FileBytes {
     /// The bytes of the file at `path` (symbolic links followed), at most 16 MiB.
-    static func read(_ path: String) throws(TLSError) -> [UInt8] {
+    public static func read(_ path: String) throws(TLSError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .system("open(\(path))") }
         defer { _ = close(fd) }
