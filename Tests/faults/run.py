@@ -204,6 +204,8 @@ def run_load(args, ctx, pki, mount, apiserver, webhook, specs):
     main_end.value = time.monotonic()
     after, cpu_after = webhook.metrics(), webhook.cpu_seconds()
     time.sleep(0.5)   # load keeps running into the shutdown
+    observer.stop.set()   # before SIGTERM: the exit it causes is expected, not a restart
+    observer.join()
     sigterm_at.value = time.monotonic()
     webhook.terminate()
     try:
@@ -211,8 +213,6 @@ def run_load(args, ctx, pki, mount, apiserver, webhook, specs):
     except Exception:
         exit_code = None
     exited_after = time.monotonic() - sigterm_at.value
-    observer.stop.set()
-    observer.join()
     stop.value = 1
     chaos_stop.set()
     load_results = [results.get(timeout=60) for _ in workers]
