@@ -10,7 +10,9 @@ import Glibc
 ///
 /// One acceptor thread hands each connection to its own pthread (256 KiB stack) that runs the
 /// handshake, then request after request. Blocking stays off the Swift cooperative pool, a slow
-/// client only ever holds its own thread, and each response is a single write.
+/// client only ever holds its own thread, and each response is a single write. A thread whose
+/// connection has closed waits in ``ParkedThreads`` to serve the next one, so a new connection
+/// usually does not pay for a new thread.
 public final class HTTPServer: Sendable {
     let configuration: HTTPServerConfiguration
     let handler: any HTTPHandler
@@ -22,6 +24,9 @@ public final class HTTPServer: Sendable {
     private let stoppedSignal: WakePipe
     private let shuttingDown = Atomic<Bool>(false)
     private let acceptorDone = Atomic<Bool>(false)
+    /// Connection threads alive, serving or parked; the server has stopped when none is left.
+    private let liveThreads = Atomic<Int>(0)
+    private let parkedThreads: ParkedThreads
     private let started = Atomic<Bool>(false)
     /// The listening socket while it is open; -1 before `start()` and once closed.
     private let listenFD = Locked<Int32>(-1)
@@ -41,7 +46,12 @@ public final class HTTPServer: Sendable {
         metrics = ServerMetrics(listener: configuration.name, factory: metricsFactory)
         shutdownSignal = try WakePipe()
         stoppedSignal = try WakePipe()
+        parkedThreads = ParkedThreads(capacity: min(Self.maxParkedThreads, configuration.maxConnections), idleLifetime: .seconds(30))
     }
+
+    /// At most this many idle connection threads wait for the next connection: about a burst of
+    /// kube-apiserver's connections, each costing its touched stack pages while parked.
+    static let maxParkedThreads = 64
 
     /// Binds and listens, starts the acceptor thread, and returns the bound port.
     ///
@@ -66,7 +76,7 @@ public final class HTTPServer: Sendable {
                 fd = -1
             }
             acceptorDone.store(true, ordering: .sequentiallyConsistent)
-            if metrics.open == 0 { stoppedSignal.signal() }
+            if liveThreads.load(ordering: .sequentiallyConsistent) == 0 { stoppedSignal.signal() }
         }
         logger.info("listening", metadata: ["listener": "\(configuration.name)", "port": "\(listener.port)", "tls": "\(configuration.tls != nil)"])
         return listener.port
@@ -81,6 +91,7 @@ public final class HTTPServer: Sendable {
             if fd >= 0 { _ = shutdown(fd, Int32(SHUT_RDWR)) }
         }
         shutdownSignal.signal()
+        parkedThreads.close()
         if !started.load(ordering: .sequentiallyConsistent) { stoppedSignal.signal() }
     }
 
@@ -90,7 +101,8 @@ public final class HTTPServer: Sendable {
     /// Connections currently open.
     public var openConnections: Int { metrics.open }
 
-    /// Blocks until every connection has closed after `beginShutdown()`, or `timeout` passes.
+    /// Blocks until every connection has closed and its thread ended after `beginShutdown()`, or
+    /// `timeout` passes.
     ///
     /// - Returns: `true` if the server stopped in time.
     public func waitUntilStopped(timeout: Duration) -> Bool {
@@ -127,22 +139,31 @@ public final class HTTPServer: Sendable {
                 Glibc.close(fd)
                 continue
             }
+            if parkedThreads.handOver(fd) { continue }
+            liveThreads.add(1, ordering: .sequentiallyConsistent)
             do {
                 try OwnedThread.start(stackSize: configuration.connectionStackBytes) { [self] in
-                    HTTPServerConnection(server: self, fd: fd).run()
+                    var connection = fd
+                    while true {
+                        HTTPServerConnection(server: self, fd: connection).run()
+                        metrics.connectionClosed()
+                        guard let next = parkedThreads.next() else { break }
+                        connection = next
+                    }
                     OpenSSLThreadState.release()
-                    connectionClosed()
+                    threadEnded()
                 }
             } catch {
                 logger.warning("cannot start a connection thread", metadata: ["error": "\(error)"])
                 Glibc.close(fd)
-                connectionClosed()
+                metrics.connectionClosed()
+                threadEnded()
             }
         }
     }
 
-    private func connectionClosed() {
-        let remaining = metrics.connectionClosed()
+    private func threadEnded() {
+        let remaining = liveThreads.subtract(1, ordering: .sequentiallyConsistent).newValue
         if remaining == 0, acceptorDone.load(ordering: .sequentiallyConsistent) { stoppedSignal.signal() }
     }
 }

@@ -41,11 +41,9 @@ final class ServerMetrics: Sendable {
         return false
     }
 
-    /// Counts a closed connection; returns how many remain open.
-    func connectionClosed() -> Int {
-        let remaining = openCount.subtract(1, ordering: .sequentiallyConsistent).newValue
-        openConnections.record(remaining)
-        return remaining
+    /// Counts a closed connection.
+    func connectionClosed() {
+        openConnections.record(openCount.subtract(1, ordering: .sequentiallyConsistent).newValue)
     }
 
     var open: Int { openCount.load(ordering: .sequentiallyConsistent) }
