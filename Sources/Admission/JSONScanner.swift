@@ -89,8 +89,14 @@ struct JSONScanner {
         var index = position
         var escaped = false
         while true {
-            // The common case first: a run of printable ASCII, eight bytes at a time, then one by one.
-            while end - index >= 8, !Self.needsAttention(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+            // The common case first: a run of printable ASCII, eight bytes at a time, stopping at
+            // the first byte that needs attention; then one by one near the end of the input.
+            while end - index >= 8 {
+                let flags = Self.attentionFlags(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+                if flags != 0 {
+                    index += flags.trailingZeroBitCount / 8
+                    break
+                }
                 index += 8
             }
             while index < end {
@@ -189,17 +195,19 @@ struct JSONScanner {
         }
     }
 
-    /// Whether any of eight string bytes is a quote, a backslash, a control character or
-    /// non-ASCII (the classic "has a zero byte" bit trick, applied to each condition).
+    /// Flags, in the high bit of each byte, the bytes of eight string bytes (loaded little-endian)
+    /// that are a quote, a backslash, a control character or non-ASCII: the classic "has a zero
+    /// byte" bit trick, applied to each condition. Flags above the first flagged byte may be
+    /// spurious (a borrow runs upward), but the lowest flag is exact: no borrow reaches it.
     @inline(__always)
-    private static func needsAttention(_ word: UInt64) -> Bool {
+    private static func attentionFlags(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
-        let quote = hasZeroByte(word ^ (ones &* 0x22))
-        let backslash = hasZeroByte(word ^ (ones &* 0x5C))
+        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        let quote = zeroBytes(word ^ (ones &* 0x22))
+        let backslash = zeroBytes(word ^ (ones &* 0x5C))
         let control = (word &- ones &* 0x20) & ~word & highs
-        return (quote | backslash | control | (word & highs)) != 0
+        return quote | backslash | control | (word & highs)
     }
 
     /// An error at the current position.
