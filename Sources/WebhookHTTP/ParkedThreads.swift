@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import WebhookTLS
 
 /// Connection threads that have served their connection and wait a while to serve the next one.
 ///
@@ -15,80 +13,51 @@ import Glibc
 /// A handed-over connection is never stranded: it is handed over only while more threads are
 /// parked than connections wait, and a parked thread leaving for any reason takes a waiting
 /// connection first.
-final class ParkedThreads: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let wakeup = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+final class ParkedThreads: Sendable {
+    private struct State {
+        var parked = 0
+        var waiting: [Int32] = []
+        var closed = false
+    }
+
+    private let state = LockedCondition(State())
     private let capacity: Int
     private let idleLifetime: Duration
-    // Guarded by `mutex`.
-    private var parked = 0
-    private var waiting: [Int32] = []
-    private var closed = false
 
     init(capacity: Int, idleLifetime: Duration) {
         self.capacity = capacity
         self.idleLifetime = idleLifetime
-        pthread_mutex_init(mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(wakeup, &attributes)
-        pthread_condattr_destroy(&attributes)
-    }
-
-    deinit {
-        pthread_cond_destroy(wakeup)
-        pthread_mutex_destroy(mutex)
-        wakeup.deallocate()
-        mutex.deallocate()
     }
 
     /// Gives the accepted socket `fd` to a parked thread.
     ///
     /// - Returns: false when no parked thread is free; the caller starts a thread for `fd`.
     func handOver(_ fd: Int32) -> Bool {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        guard parked > waiting.count else { return false }
-        waiting.append(fd)
-        pthread_cond_signal(wakeup)
-        return true
+        state.update(waking: .one) { state in
+            guard state.parked > state.waiting.count else { return false }
+            state.waiting.append(fd)
+            return true
+        }
     }
 
     /// Parks the calling thread until a connection is handed over.
     ///
     /// - Returns: the connection's socket, or nil when the thread should exit instead.
     func next() -> Int32? {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        guard !closed, parked < capacity else { return nil }
-        parked += 1
-        defer { parked -= 1 }
-        var deadline = Self.monotonicNow(plus: idleLifetime)
-        while waiting.isEmpty, !closed {
-            if pthread_cond_timedwait(wakeup, mutex, &deadline) == ETIMEDOUT { break }
+        let parks = state.update(waking: .none) { state in
+            guard !state.closed, state.parked < capacity else { return false }
+            state.parked += 1
+            return true
         }
-        return waiting.isEmpty ? nil : waiting.removeFirst()
+        guard parks else { return nil }
+        return state.wait(timeout: idleLifetime, until: { !$0.waiting.isEmpty || $0.closed }) { state in
+            state.parked -= 1
+            return state.waiting.isEmpty ? nil : state.waiting.removeFirst()
+        }
     }
 
     /// Wakes every parked thread to exit; connections already handed over are still served.
     func close() {
-        pthread_mutex_lock(mutex)
-        closed = true
-        pthread_cond_broadcast(wakeup)
-        pthread_mutex_unlock(mutex)
-    }
-
-    private static func monotonicNow(plus duration: Duration) -> timespec {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let (seconds, attoseconds) = duration.components
-        var nanoseconds = Int(now.tv_nsec) + Int(attoseconds / 1_000_000_000)
-        var wholeSeconds = Int(now.tv_sec) + Int(seconds)
-        if nanoseconds >= 1_000_000_000 {
-            nanoseconds -= 1_000_000_000
-            wholeSeconds += 1
-        }
-        return timespec(tv_sec: wholeSeconds, tv_nsec: nanoseconds)
+        state.update { $0.closed = true }
     }
 }
