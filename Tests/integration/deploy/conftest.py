@@ -1,4 +1,4 @@
-"""Fixtures for the deployment tests: the helm-template tool and chart renders."""
+"""Fixtures for the deployment tests: the image's binary, the helm-template tool and chart renders."""
 import pathlib
 import subprocess
 
@@ -6,6 +6,14 @@ import pytest
 import yaml
 
 from chart_render import NAMESPACE, RELEASE, TENANT
+
+
+@pytest.fixture(scope="session")
+def shipped_bin(repo_root: pathlib.Path) -> pathlib.Path:
+    """azwi-webhook as the Dockerfile builds it (scripts/build-release), into the git-ignored .build-release/."""
+    out = repo_root / ".build-release" / "shipped" / "azwi-webhook"
+    subprocess.run([str(repo_root / "scripts" / "build-release"), str(out)], check=True, timeout=1800)
+    return out
 
 
 @pytest.fixture(scope="session")

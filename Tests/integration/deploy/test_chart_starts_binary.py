@@ -1,6 +1,6 @@
-"""The rendered Deployment's args and env start the real azwi-webhook: it gets ready, admits a pod
-over TLS on the --port the chart passes with the ConfigMap's tenant and cloud, and serves metrics
-on --metrics-addr."""
+"""The rendered Deployment's args and env start the image's azwi-webhook (scripts/build-release): it
+gets ready, admits a pod over TLS on the --port the chart passes with the ConfigMap's tenant and
+cloud, and serves metrics on --metrics-addr."""
 import base64
 import http.client
 import json
@@ -60,7 +60,7 @@ def http_status(port, path) -> int:
 
 
 @pytest.mark.parametrize("run", RUNS)
-def test_rendered_args_and_env_start_the_binary(webhook_bin, objects, run, tmp_path, repo_root):
+def test_rendered_args_and_env_start_the_binary(shipped_bin, objects, run, tmp_path, repo_root):
     sets, values = RUNS[run]
     objs = objects(*sets, values=values)
     c = container(objs)
@@ -88,7 +88,7 @@ def test_rendered_args_and_env_start_the_binary(webhook_bin, objects, run, tmp_p
     # No cluster here: certificates from a directory, ServiceAccounts from a file.
     args += [f"--health-addr=:{health}", f"--webhook-cert-dir={certs}", f"--service-accounts={accounts}",
              "--disable-cert-rotation"]
-    proc = subprocess.Popen([webhook_bin, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen([shipped_bin, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 30
         status = None
