@@ -1,4 +1,6 @@
 // The Swift compiler cannot expand C macros, so this file does it for the macros we use.
+#define _GNU_SOURCE  // for accept4
+#include <sys/socket.h>
 #include "CShims.h"
 
 // MARK: OpenSSL macro wrappers
@@ -51,4 +53,10 @@ int CShims_deflateInit2(z_stream *stream, int level, int method, int windowBits,
 
 int CShims_inflateInit2(z_stream *stream, int windowBits) {
     return inflateInit2(stream, windowBits);
+}
+
+// MARK: libc
+
+int CShims_accept4(int fd, int flags) {
+    return accept4(fd, NULL, NULL, flags);
 }

@@ -1,6 +1,7 @@
 public import CoreMetrics
 public import Logging
 public import WebhookTLS
+import CShims
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -121,7 +122,7 @@ public final class HTTPServer: Sendable {
                 return
             }
             if fds.1.revents != 0 { return }
-            let fd = accept(listenFD, nil, nil)
+            let fd = CShims_accept4(listenFD, TCPConnection.socketFlags)
             if fd < 0 {
                 switch errno {
                 case EINTR, EAGAIN, ECONNABORTED, EPROTO:

@@ -10,14 +10,17 @@ public final class TCPConnection: ByteStream {
     /// The socket; -1 once closed.
     private(set) var fd: Int32
 
-    /// Adopts an accepted or connected socket: makes it non-blocking and close-on-exec, and turns
-    /// on `TCP_NODELAY` (responses go out in one write, Nagle would only delay them).
+    /// The flags a socket must be opened with (`accept4`, `socket`) before it is adopted: set at
+    /// creation, they cost no `fcntl` calls per connection.
+    public static let socketFlags = Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)
+
+    /// Adopts an accepted or connected socket opened with ``socketFlags`` (non-blocking, so that
+    /// every wait has a deadline, and close-on-exec), and turns on `TCP_NODELAY` (responses go
+    /// out in one write, Nagle would only delay them).
     public init(adopting fd: Int32) {
+        assert(fcntl(fd, F_GETFL) & O_NONBLOCK != 0, "TCPConnection adopts only non-blocking sockets")
         Self.ignoreBrokenPipes
         self.fd = fd
-        let flags = fcntl(fd, F_GETFL)
-        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         var one: Int32 = 1
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
@@ -47,7 +50,7 @@ public final class TCPConnection: ByteStream {
         var cursor: UnsafeMutablePointer<addrinfo>? = first
         while let info = cursor {
             cursor = info.pointee.ai_next
-            let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | socketFlags, 0)
             if fd < 0 { lastError = .system("socket"); continue }
             let connection = TCPConnection(adopting: fd)
             if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return connection }

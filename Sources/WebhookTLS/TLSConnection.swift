@@ -16,7 +16,8 @@ public final class TLSConnection: ByteStream {
     /// Wraps an accepted socket for the server side; call `handshake(deadline:wakeFD:)` next.
     ///
     /// - Parameters:
-    ///   - fd: the accepted socket; this connection owns it from now on, even when this throws.
+    ///   - fd: the accepted socket, opened with `TCPConnection.socketFlags`; this connection owns it
+    ///     from now on, even when this throws.
     ///   - context: a server context (the current one at accept time).
     public convenience init(acceptedFD fd: Int32, context: TLSContext) throws(TLSError) {
         try self.init(socket: TCPConnection(adopting: fd), context: context)

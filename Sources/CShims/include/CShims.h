@@ -53,4 +53,11 @@ int CShims_deflateInit2(z_stream *stream, int level, int method, int windowBits,
 /// Wraps the macro `inflateInit2` (tests inflate gzip bodies with it).
 int CShims_inflateInit2(z_stream *stream, int windowBits);
 
+// MARK: libc
+
+/// `accept4(fd, NULL, NULL, flags)`: glibc declares `accept4` only under `_GNU_SOURCE`, which
+/// Swift's Glibc module does not define. With `SOCK_NONBLOCK | SOCK_CLOEXEC` it saves the
+/// server three `fcntl` calls per connection.
+int CShims_accept4(int fd, int flags);
+
 #endif
