@@ -78,7 +78,8 @@ def main():
     mount = CertificateMount(work / "certs", pki)
     apiserver = APIServer(pki, work, [account("keyvault-reader", CLIENT_A)])
     binary = webhook_binary()
-    webhook = Webhook(binary, apiserver.kubeconfig(work / "kubeconfig", pki), mount.dir, work / "webhook.log", 10)
+    webhook = Webhook(binary, ["--kubeconfig", apiserver.kubeconfig(work / "kubeconfig", pki)], mount.dir,
+                      work / "webhook.log", 10)
     errors = []
     try:
         webhook.wait_ready()

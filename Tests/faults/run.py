@@ -160,7 +160,7 @@ def main():
     pki = PKI(work, leaves=4)
     mount = CertificateMount(work / "certs", pki)
     apiserver = APIServer(pki, work, [account("keyvault-reader", CLIENT_A), account("batch-runner", CLIENT_B)])
-    webhook = Webhook(webhook_binary(), apiserver.kubeconfig(work / "kubeconfig", pki), mount.dir,
+    webhook = Webhook(webhook_binary(), ["--kubeconfig", apiserver.kubeconfig(work / "kubeconfig", pki)], mount.dir,
                       work / "webhook.log", args.shutdown_timeout)
     try:
         webhook.wait_ready()

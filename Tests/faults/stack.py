@@ -136,16 +136,18 @@ contexts:
 
 
 class Webhook:
-    """`azwi-webhook serve --kubeconfig` with its log in a file; the bound ports from the log.
+    """`azwi-webhook serve` with its log in a file; the bound ports from the log.
 
-    The serving pair is the test's (it swaps it), so built-in certificate rotation is off."""
+    `source` is the flags naming where ServiceAccounts come from: `["--kubeconfig", path]` (the
+    API-server stand-in) or `["--service-accounts", path]`. The serving pair is the caller's (it
+    may swap it), so built-in certificate rotation is off."""
 
-    def __init__(self, binary, kubeconfig, cert_dir, log_path, shutdown_timeout, extra_env=None):
+    def __init__(self, binary, source, cert_dir, log_path, shutdown_timeout, extra_env=None):
         self.log_path = log_path
         self.log = open(log_path, "wb")
         env = {"PATH": os.environ["PATH"], "AZURE_TENANT_ID": TENANT, **(extra_env or {})}
         self.proc = subprocess.Popen(
-            [str(binary), "serve", "--kubeconfig", str(kubeconfig), "--webhook-cert-dir", str(cert_dir), "--disable-cert-rotation",
+            [str(binary), "serve", *map(str, source), "--webhook-cert-dir", str(cert_dir), "--disable-cert-rotation",
              "--port", "0", "--health-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0",
              "--cert-check-interval", "1", "--shutdown-timeout", str(shutdown_timeout)],
             env=env, stdout=subprocess.DEVNULL, stderr=self.log)
