@@ -346,5 +346,6 @@ def test_with_rotation_disabled_the_cabundle_metric_still_reports(cluster, tmp_p
     assert eventually(lambda: webhook.metric("azwi_ca_bundle_verifies") == 0)
     stand_in.control("POST", "reset-cabundle", {"name": MWC, "value": data["ca.crt"]})
     assert eventually(lambda: webhook.metric("azwi_ca_bundle_verifies") == 1)
+    assert webhook.metric("azwi_ca_certificate_expiry_seconds") is None, "no built-in rotation: no CA series of its own"
     assert stand_in.secret().get("data") is None, "the Secret is not touched"
     assert "patch:mutatingwebhookconfigurations" not in stand_in.counters()

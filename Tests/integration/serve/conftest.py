@@ -197,5 +197,16 @@ def webhook(start_webhook) -> Webhook:
 
 
 @pytest.fixture
+def dev_webhook(webhook_bin, repo_root, base_env, tmp_path) -> Webhook:
+    """`azwi-webhook --dev` (no cluster, its own throw-away certificate in $TMPDIR), stopped after the test."""
+    env = dict(base_env, TMPDIR=str(tmp_path))
+    env.pop("AZURE_TENANT_ID")
+    webhook = Webhook([str(webhook_bin), "--dev", "--port", "0", "--health-addr", "127.0.0.1:0",
+                       "--metrics-addr", "127.0.0.1:0"], env, repo_root, None)
+    yield webhook
+    assert webhook.stop() == 0
+
+
+@pytest.fixture
 def review_bytes(repo_root) -> bytes:
     return (repo_root / "examples" / "admission-review.json").read_bytes()
