@@ -39,7 +39,8 @@ int CShims_alpn_select_http11(SSL *ssl, const unsigned char **out, unsigned char
     (void)arg;
     unsigned char *selected = NULL;
     if (SSL_select_next_proto(&selected, outlen, kHTTP11, sizeof(kHTTP11), in, inlen) != OPENSSL_NPN_NEGOTIATED) {
-        return SSL_TLSEXT_ERR_NOACK;
+        // OpenSSL answers this with the no_application_protocol alert (RFC 7301 §3.2).
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
     }
     *out = selected;
     return SSL_TLSEXT_ERR_OK;

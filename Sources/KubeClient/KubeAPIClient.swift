@@ -31,6 +31,9 @@ public final class KubeAPIClient: KubeTransport {
     ///   - userAgent: names this program and its version, e.g. "azwi-webhook/0.1.0".
     ///   - metricsFactory: where request latencies go (`azwi_kube_api_request_duration_seconds`).
     /// - Throws: `KubeClientError.configuration` when the CA or client certificate is unusable.
+    /// The help text of each metric the Kubernetes client reports, by name, for a backend that exports it.
+    public static var metricHelp: [String: String] { KubeMetrics.help }
+
     public init(
         connection: KubeConnection, userAgent: String, logger: Logger, metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) throws(KubeClientError) {

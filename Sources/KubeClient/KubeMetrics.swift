@@ -5,6 +5,16 @@ import CoreMetrics
 /// The factory is injected (by default the one the executable bootstraps) so tests can read the
 /// values back with MetricsTestKit. All of these are cold paths: metric objects are made per use.
 struct KubeMetrics: Sendable {
+    /// The help text of each metric, by name, for a backend that exports it (swift-metrics carries
+    /// names and dimensions only).
+    static let help: [String: String] = [
+        "azwi_kube_api_request_duration_seconds": "Kubernetes API request latency to the response head, by verb and status code",
+        "azwi_kube_watch_restarts_total": "Watches of the Kubernetes API restarted, by reason",
+        "azwi_kube_serviceaccount_lists_total": "Full LISTs of ServiceAccounts completed",
+        "azwi_kube_serviceaccount_live_gets_total": "ServiceAccount cache misses answered by a live GET, by result",
+        "azwi_kube_serviceaccounts_cached": "ServiceAccounts the cache holds",
+    ]
+
     let factory: any MetricsFactory
 
     init(factory: any MetricsFactory = MetricsSystem.factory) {

@@ -4,7 +4,8 @@ public struct HTTPRequest: Sendable {
     public var method: String
     /// The request target exactly as sent, e.g. "/mutate?timeout=10s".
     public var target: String
-    /// The target up to the first "?".
+    /// The target's path: up to the first "?", and for an absolute-form target
+    /// (`https://host/mutate?x`, RFC 9112 §3.2.2) the part after the authority ("/" when empty).
     public var path: String
     /// The text after the first "?", or `nil` when there is none.
     public var query: String?
@@ -15,15 +16,31 @@ public struct HTTPRequest: Sendable {
     public init(method: String, target: String, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.method = method
         self.target = target
-        if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            path = String(target[..<mark])
-            query = String(target[target.utf8.index(after: mark)...])
+        let relative = Self.originForm(target)
+        if let mark = relative.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            path = String(relative[..<mark])
+            query = String(relative[relative.utf8.index(after: mark)...])
         } else {
-            path = target
+            path = String(relative)
             query = nil
         }
         self.headers = headers
         self.body = body
+    }
+
+    /// `target` without the scheme and authority of an absolute-form target (`http://` or
+    /// `https://`, any case); other targets as they are.
+    static func originForm(_ target: String) -> Substring {
+        let bytes = target.utf8
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
+              ["http", "https"].contains(target[..<colon].lowercased()),
+              target[colon...].hasPrefix("://")
+        else { return target[...] }
+        let authority = target.utf8.index(colon, offsetBy: 3)
+        guard let slash = target[authority...].utf8.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) else {
+            return "/"
+        }
+        return target[slash] == "?" ? "/" + target[slash...] : target[slash...]
     }
 }
 

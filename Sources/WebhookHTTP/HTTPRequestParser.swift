@@ -247,7 +247,10 @@ struct HTTPRequestParser {
                 }
             }
             length = seen!
-        } else if syntax.method == "POST" || syntax.method == "PUT" || syntax.method == "PATCH" {
+        } else if syntax.method == "POST" {
+            // Without framing a request's body is empty (RFC 9112 §6.3). POST is the one method a
+            // handler here reads a body for, so it must say its length; any other method goes on to
+            // the handler with no body, which answers a method it does not serve with 405.
             return fail(411, "Content-Length required")
         }
         if length > limits.maxBodyBytes { return fail(413, "request body too large") }

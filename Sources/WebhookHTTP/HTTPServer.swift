@@ -34,9 +34,9 @@ public final class HTTPServer: Sendable {
 
     /// - Parameters:
     ///   - metricsFactory: where the server's metrics go (`azwi_http_open_connections`,
-    ///     `azwi_tls_handshake_failures_total`, `azwi_http_rejected_connections_total`,
-    ///     `azwi_http_requests_total{code}`, each with a `listener` dimension); by default the
-    ///     backend the executable bootstrapped.
+    ///     `azwi_tls_handshake_failures_total` (TLS listeners only), `azwi_http_rejected_connections_total`,
+    ///     `azwi_http_requests_total{code}`, each with a `listener` dimension; help texts in
+    ///     ``HTTPServer/metricHelp``); by default the backend the executable bootstrapped.
     public init(
         configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger,
         metricsFactory: any MetricsFactory = MetricsSystem.factory
@@ -44,11 +44,14 @@ public final class HTTPServer: Sendable {
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
-        metrics = ServerMetrics(listener: configuration.name, factory: metricsFactory)
+        metrics = ServerMetrics(listener: configuration.name, tls: configuration.tls != nil, factory: metricsFactory)
         shutdownSignal = try WakePipe()
         stoppedSignal = try WakePipe()
         parkedThreads = ParkedThreads(capacity: min(Self.maxParkedThreads, configuration.maxConnections), idleLifetime: .seconds(30))
     }
+
+    /// The help text of each metric the server reports, by name, for a backend that exports it.
+    public static var metricHelp: [String: String] { ServerMetrics.help }
 
     /// At most this many idle connection threads wait for the next connection: about a burst of
     /// kube-apiserver's connections, each costing its touched stack pages while parked.

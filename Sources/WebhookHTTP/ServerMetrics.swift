@@ -7,20 +7,30 @@ import WebhookTLS
 /// Metric objects are created once (per status code) and reused: the factory and the status
 /// table take locks, which the request path must not contend on.
 final class ServerMetrics: Sendable {
+    /// The help text of each metric this layer reports, for a backend that exports it (swift-metrics
+    /// carries names and dimensions only).
+    static let help: [String: String] = [
+        "azwi_http_open_connections": "Connections open now, by listener",
+        "azwi_http_rejected_connections_total": "Connections closed at once because the listener was at its connection limit",
+        "azwi_http_requests_total": "HTTP requests answered, by listener and status code",
+        "azwi_tls_handshake_failures_total": "TLS handshakes that failed or timed out, by listener (TLS listeners only)",
+    ]
+
     private let listener: String
     private let factory: any MetricsFactory
     private let openConnections: Gauge
-    private let handshakeFailures: Counter
+    /// `nil` on a plain-HTTP listener, where a handshake failure cannot happen.
+    private let handshakeFailures: Counter?
     private let rejectedConnections: Counter
     private let requestsByStatus: Locked<[Int: Counter]>
     private let openCount = Atomic<Int>(0)
 
-    init(listener: String, factory: any MetricsFactory) {
+    init(listener: String, tls: Bool, factory: any MetricsFactory) {
         self.listener = listener
         self.factory = factory
         let dimensions = [("listener", listener)]
         openConnections = Gauge(label: "azwi_http_open_connections", dimensions: dimensions, factory: factory)
-        handshakeFailures = Counter(label: "azwi_tls_handshake_failures_total", dimensions: dimensions, factory: factory)
+        handshakeFailures = tls ? Counter(label: "azwi_tls_handshake_failures_total", dimensions: dimensions, factory: factory) : nil
         rejectedConnections = Counter(label: "azwi_http_rejected_connections_total", dimensions: dimensions, factory: factory)
         requestsByStatus = Locked([:])
         openConnections.record(0)
@@ -48,7 +58,7 @@ final class ServerMetrics: Sendable {
 
     var open: Int { openCount.load(ordering: .sequentiallyConsistent) }
 
-    func handshakeFailed() { handshakeFailures.increment() }
+    func handshakeFailed() { handshakeFailures?.increment() }
 
     /// The request counter for `status`, created on first use. Takes a lock: connections keep
     /// the counters they use (`HTTPServerConnection`), so the hot path never contends on it.

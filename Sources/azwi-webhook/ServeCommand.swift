@@ -6,6 +6,7 @@ import FoundationEssentials
 import KubeClient
 import Logging
 import Prometheus
+import WebhookHTTP
 import WebhookTLS
 
 /// `azwi-webhook serve`: runs the HTTPS webhook server, its health listener and its metrics listener.
@@ -129,7 +130,8 @@ struct ServeCommand: ParsableCommand {
         ShutdownSignals.block()
         let logger = WebhookLogging.bootstrap(format: logFormat, level: admission.logLevel)
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(DescribedMetricsFactory(
+            registry: registry, help: HTTPServer.metricHelp.merging(KubeAPIClient.metricHelp) { first, _ in first }))
         let settings = try resolveSettings(logger: logger)
         let server: WebhookProcess
         do {

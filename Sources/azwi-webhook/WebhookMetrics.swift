@@ -32,9 +32,14 @@ final class WebhookMetrics: Sendable {
         metricName: "azwi_certificate_reloads", unitName: "total",
         helpText: "Serving certificate reloads from the certificate directory, by result") }
 
+    private static var caCertificateExpiry: MetricNameDescriptor { MetricNameDescriptor(
+        metricName: "azwi_ca_certificate_expiry", unitName: "seconds",
+        helpText: "Seconds until the CA in the certificate Secret expires (built-in rotation only)") }
+    private static var caBundleVerifies: MetricNameDescriptor { MetricNameDescriptor(
+        metricName: "azwi_ca_bundle_verifies", unitName: "",
+        helpText: "1 when every caBundle of the MutatingWebhookConfiguration verifies the serving certificate, else 0") }
+
     private let certificateExpiry: Gauge
-    private let caCertificateExpiry: Gauge
-    private let caBundleVerifies: Gauge
     /// Judges the configuration's caBundle at scrape time; `nil` without a cluster.
     private let caBundle = Locked<CABundleMonitor?>(nil)
     /// The CA's notAfter (seconds since the epoch); `Int64.min` when unknown.
@@ -56,12 +61,6 @@ final class WebhookMetrics: Sendable {
         certificateExpiry = registry.makeGauge(descriptor: MetricNameDescriptor(
             metricName: "azwi_serving_certificate_expiry", unitName: "seconds",
             helpText: "Seconds until the serving certificate expires (negative once expired)"))
-        caCertificateExpiry = registry.makeGauge(descriptor: MetricNameDescriptor(
-            metricName: "azwi_ca_certificate_expiry", unitName: "seconds",
-            helpText: "Seconds until the CA in the certificate Secret expires (built-in rotation only)"))
-        caBundleVerifies = registry.makeGauge(descriptor: MetricNameDescriptor(
-            metricName: "azwi_ca_bundle_verifies", unitName: "",
-            helpText: "1 when every caBundle of the MutatingWebhookConfiguration verifies the serving certificate, else 0"))
         for result in ["success", "failure"] {
             _ = registry.makeCounter(descriptor: Self.certificateReloads, labels: [("result", result)])
         }
@@ -104,12 +103,14 @@ final class WebhookMetrics: Sendable {
         if notAfter != Int64.min {
             certificateExpiry.set(Double(notAfter - Int64(time(nil))))
         }
+        // The CA series exist only where they mean something (built-in rotation, a cluster), so an
+        // alert on them never fires on a dev or cert-manager install.
         let caNotAfter = caNotAfter.load(ordering: .relaxed)
         if caNotAfter != Int64.min {
-            caCertificateExpiry.set(Double(caNotAfter - Int64(time(nil))))
+            registry.makeGauge(descriptor: Self.caCertificateExpiry).set(Double(caNotAfter - Int64(time(nil))))
         }
         if let monitor = caBundle.withLock({ $0 }) {
-            caBundleVerifies.set(monitor.verdict() == .verifies ? 1.0 : 0.0)
+            registry.makeGauge(descriptor: Self.caBundleVerifies).set(monitor.verdict() == .verifies ? 1.0 : 0.0)
         }
         return registry.emitToBuffer()
     }

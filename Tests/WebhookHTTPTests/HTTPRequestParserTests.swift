@@ -150,6 +150,13 @@ private struct Harness {
         #expect(harness.feed("POST /m HTTP/1.1\r\nHost: a\r\n\r\n") == ["failure 411"])
     }
 
+    /// RFC 9112 §6.3: without framing a request has no body; the handler then judges the method (405).
+    @Test(arguments: ["PUT", "PATCH", "DELETE"])
+    func otherMethodsWithoutLengthReachTheHandlerWithNoBody(_ method: String) {
+        var harness = Harness()
+        #expect(harness.feed("\(method) /m HTTP/1.1\r\nHost: a\r\n\r\n") == ["\(method) /m body= keepAlive=true"])
+    }
+
     @Test(arguments: [
         "GET / HTTP/1.1\r\n\r\n",  // no Host
         "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",

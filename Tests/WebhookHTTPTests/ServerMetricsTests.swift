@@ -43,4 +43,14 @@ import WebhookTLS
         #expect(failures >= 1)
         #expect(try metrics.expectGauge("azwi_http_open_connections", [("listener", "webhook")]).lastValue == 0)
     }
+
+    @Test func aPlainHTTPListenerHasNoHandshakeFailureSeries() throws {
+        let metrics = TestMetrics()
+        let server = try HTTPServer(
+            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, tls: nil, name: "metrics"),
+            handler: ClosureHandler { _ in HTTPResponse(status: 200) }, logger: silentLogger, metricsFactory: metrics)
+        #expect(throws: (any Error).self) { try metrics.expectCounter("azwi_tls_handshake_failures_total", [("listener", "metrics")]) }
+        #expect(try metrics.expectGauge("azwi_http_open_connections", [("listener", "metrics")]).lastValue == 0)
+        _ = server
+    }
 }

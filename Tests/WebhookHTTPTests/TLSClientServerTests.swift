@@ -214,9 +214,17 @@ struct SubprocessFailure: Error {
         #expect(text.contains("ALPN protocol: http/1.1"))
         #expect(text.contains("HTTP/1.1 200 OK"))
         #expect(!text.contains("New Session Ticket"))
+        let noALPN = try sClient(port: test.port, [])
+        #expect(noALPN.contains("No ALPN negotiated"))
+        #expect(noALPN.contains("HTTP/1.1 200 OK"))
+    }
+
+    @Test func aClientOfferingOnlyH2GetsTheNoApplicationProtocolAlert() throws {
+        let test = try TestServer(tls: true)
+        defer { test.stop() }
         let h2Only = try sClient(port: test.port, ["-alpn", "h2"])
-        #expect(h2Only.contains("No ALPN negotiated"))
-        #expect(h2Only.contains("HTTP/1.1 200 OK"))
+        #expect(h2Only.contains("no application protocol"))
+        #expect(!h2Only.contains("HTTP/1.1 200 OK"))
     }
 
     @Test func minimumVersionIsEnforced() throws {

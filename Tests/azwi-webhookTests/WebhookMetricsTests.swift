@@ -1,4 +1,7 @@
 import Admission
+import CoreMetrics
+import KubeClient
+import WebhookHTTP
 @testable import azwi_webhook
 #if canImport(Glibc)
 import Glibc
@@ -55,4 +58,36 @@ private func exposition(_ metrics: WebhookMetrics) -> [String] {
         return all
     }
     #expect(made.count == 10)
+}
+
+@Test func caSeriesExistOnlyOnceTheyMeanSomething() {
+    let metrics = WebhookMetrics()
+    #expect(!exposition(metrics).contains { $0.contains("azwi_ca_") })
+    metrics.caCertificateLoaded(notAfter: Int64(time(nil)) + 1000)
+    #expect(exposition(metrics).contains { $0.hasPrefix("azwi_ca_certificate_expiry_seconds ") })
+    #expect(!exposition(metrics).contains { $0.hasPrefix("azwi_ca_bundle_verifies") })
+}
+
+/// Every family the transport and the Kubernetes client report through swift-metrics carries the
+/// help text its layer gives it (`promtool check metrics` rejects a family without one).
+@Test func metricsReportedThroughSwiftMetricsHaveHelpText() {
+    let metrics = WebhookMetrics()
+    let help = HTTPServer.metricHelp.merging(KubeAPIClient.metricHelp) { first, _ in first }
+    let factory = DescribedMetricsFactory(registry: metrics.registry, help: help)
+    for name in help.keys.sorted() {
+        if name.hasSuffix("_seconds") {
+            factory.makeTimer(label: name, dimensions: [("verb", "get")]).recordNanoseconds(1_000_000)
+        } else if name.hasSuffix("_total") {
+            factory.makeCounter(label: name, dimensions: [("listener", "webhook")]).increment(by: 1)
+        } else {
+            factory.makeRecorder(label: name, dimensions: [], aggregate: false).record(Int64(1))
+        }
+    }
+    let lines = exposition(metrics)
+    for (name, text) in help {
+        #expect(lines.contains("# HELP \(name) \(text)"))
+    }
+    let families = lines.filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] }
+    let described = Set(lines.filter { $0.hasPrefix("# HELP ") }.map { $0.split(separator: " ")[2] })
+    #expect(families.allSatisfy { described.contains($0) })
 }

@@ -41,7 +41,8 @@ static const uint64_t CShims_SSL_OP_IGNORE_UNEXPECTED_EOF = SSL_OP_IGNORE_UNEXPE
 // The one piece of logic in C: a server ALPN selector, so no Swift closure crosses into OpenSSL.
 
 /// Server ALPN callback for `SSL_CTX_set_alpn_select_cb`: selects "http/1.1" when offered, never h2;
-/// otherwise answers NOACK (the handshake goes on without ALPN, never a fatal alert).
+/// a client that offers protocols but not "http/1.1" (e.g. h2 only) gets the fatal
+/// no_application_protocol alert, as RFC 7301 §3.2 says. A client offering no ALPN is not called for.
 int CShims_alpn_select_http11(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                               const unsigned char *in, unsigned int inlen, void *arg);
 
