@@ -19,6 +19,8 @@ public struct AdmissionConfig: Sendable, Equatable {
     public var nativeSidecars: Bool
     /// Whether pods without the `azure.workload.identity/use: "true"` label are left unchanged.
     public var requireLabel: Bool
+    /// Identity bindings (upstream 1.6's custom token endpoint); nil when off.
+    public var customTokenEndpoint: CustomTokenEndpoint?
 
     public init(
         tenantID: String,
@@ -28,7 +30,8 @@ public struct AdmissionConfig: Sendable, Equatable {
         proxyInitImage: String = AdmissionConfig.defaultProxyInitImage,
         logLevel: String = "info",
         nativeSidecars: Bool = false,
-        requireLabel: Bool = false
+        requireLabel: Bool = false,
+        customTokenEndpoint: CustomTokenEndpoint? = nil
     ) {
         self.tenantID = tenantID
         self.authorityHost = authorityHost
@@ -38,6 +41,7 @@ public struct AdmissionConfig: Sendable, Equatable {
         self.logLevel = logLevel
         self.nativeSidecars = nativeSidecars
         self.requireLabel = requireLabel
+        self.customTokenEndpoint = customTokenEndpoint
     }
 
     /// The token audience Entra ID expects for workload identity federation.

@@ -51,12 +51,15 @@ public struct Admitter: Sendable {
                             message: "serviceaccounts \"\(request.serviceAccountName)\" not found"), nil, [])
         }
         do throws(Denial) {
-            let settings = try settings(for: request, serviceAccount: serviceAccount, bytes: bytes)
+            let binding = bindingChoice(pod, bytes: bytes)
+            let settings = try settings(for: request, serviceAccount: serviceAccount, binding: binding.endpoint, bytes: bytes)
             var mutation = PodMutation(bytes: bytes, pod: pod, settings: settings)
             let patch = try mutation.build()
-            var warnings = mutation.warnings
+            var warnings = binding.warnings + mutation.warnings
             if settings.clientID.isEmpty {
-                warnings.insert(AdmissionWarnings.noClientID(namespace: request.namespace, serviceAccount: request.serviceAccountName), at: 0)
+                warnings.insert(binding.endpoint == nil
+                    ? AdmissionWarnings.noClientID(namespace: request.namespace, serviceAccount: request.serviceAccountName)
+                    : AdmissionWarnings.bindingWithoutClientID(namespace: request.namespace, serviceAccount: request.serviceAccountName), at: 0)
             }
             return (patch == nil ? .unchanged(reason: "already-mutated") : .mutated, patch, warnings)
         } catch {
@@ -64,10 +67,34 @@ public struct Admitter: Sendable {
         }
     }
 
+    /// The identity binding the pod opts in to (its `azure.workload.identity/use-<suffix>`
+    /// annotation is `true`, any case), and warnings for binding annotations that ask for nothing
+    /// this webhook serves.
+    private func bindingChoice(_ pod: PodFacts, bytes: UnsafeBufferPointer<UInt8>) -> (endpoint: CustomTokenEndpoint?, warnings: [String]) {
+        guard !pod.bindingAnnotations.isEmpty else { return (nil, []) }
+        var chosen: CustomTokenEndpoint?
+        var warnings: [String] = []
+        for annotation in pod.bindingAnnotations {
+            let key = annotation.key.decode(in: bytes)
+            guard let endpoint = config.customTokenEndpoint, key == endpoint.annotationKey else {
+                warnings.append(AdmissionWarnings.unservedBinding(key: key))
+                continue
+            }
+            let value = annotation.value.decode(in: bytes)
+            switch value.lowercased() {
+            case "true": chosen = endpoint
+            case "false": break
+            default: warnings.append(AdmissionWarnings.bindingValue(key: key, value: value))
+            }
+        }
+        return (chosen, warnings)
+    }
+
     /// Everything the mutation needs, from the config, the ServiceAccount and the pod's annotations.
     private func settings(
         for request: AdmissionRequest,
         serviceAccount: ServiceAccountFacts,
+        binding: CustomTokenEndpoint?,
         bytes: UnsafeBufferPointer<UInt8>
     ) throws(Denial) -> PodMutation.Settings {
         let pod = request.pod
@@ -90,13 +117,15 @@ public struct Admitter: Sendable {
             (.tenantID, tenantID),
             (.federatedTokenFile, WorkloadIdentity.tokenFile),
             (.authorityHost, config.authorityHost),
-        ].filter { !$0.1.isEmpty }
+        ].filter { !$0.1.isEmpty } + (binding?.variables ?? [])
         return PodMutation.Settings(
             namespace: request.namespace,
             serviceAccountName: request.serviceAccountName,
             clientID: clientID,
             tenantID: tenantID,
-            objects: InjectedObjects(variables: variables, tokenExpiration: lifetime, audience: config.audience),
+            objects: InjectedObjects(
+                variables: variables, tokenExpiration: lifetime, audience: binding?.audience ?? config.audience,
+                caSourceJSON: binding?.caSourceJSON),
             proxyPort: proxyPort,
             proxyImage: config.proxyImage,
             proxyInitImage: config.proxyInitImage,

@@ -5,6 +5,8 @@ struct InjectedObjects {
     let variables: [(InjectedVariable, String)]
     let tokenExpiration: Int
     let audience: String
+    /// The projected source after the token (an identity binding's CA), as compact JSON.
+    let caSourceJSON: [UInt8]?
 
     /// `{"name":"AZURE_…","value":"…"}`
     static func writeEnv(_ variable: InjectedVariable, _ value: String, to json: inout JSONWriter) {
@@ -30,13 +32,19 @@ struct InjectedObjects {
         json.raw("{\"name\":\"azure-identity-token\",\"readOnly\":true,\"mountPath\":\"/var/run/secrets/azure/tokens\"}")
     }
 
-    /// The projected service account token volume (no `defaultMode`, as upstream).
+    /// The projected service account token volume (no `defaultMode`, as upstream), with an
+    /// identity binding's CA source after the token when there is one.
     func writeVolume(to json: inout JSONWriter) {
         json.raw("{\"name\":\"azure-identity-token\",\"projected\":{\"sources\":[{\"serviceAccountToken\":{\"audience\":")
         json.string(audience)
         json.raw(",\"expirationSeconds\":")
         json.int(tokenExpiration)
-        json.raw(",\"path\":\"azure-identity-token\"}}]}}")
+        json.raw(",\"path\":\"azure-identity-token\"}}")
+        if let caSourceJSON {
+            json.raw(",")
+            json.raw(caSourceJSON)
+        }
+        json.raw("]}}")
     }
 
     /// The `azwi-proxy-init` init container; `mutated` says whether it gets the env and mount.

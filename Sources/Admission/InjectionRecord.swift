@@ -26,7 +26,7 @@ struct InjectionRecord: Equatable {
         switch variable {
         case .clientID: clientID
         case .tenantID: tenantID
-        case .federatedTokenFile, .authorityHost: nil
+        default: nil
         }
     }
 

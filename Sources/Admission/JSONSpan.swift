@@ -21,6 +21,14 @@ struct JSONSpan: Sendable, Equatable {
         return true
     }
 
+    /// Whether the string's value starts with `prefix`.
+    func hasPrefix(_ prefix: String, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if hasEscapes { return decode(in: bytes).hasPrefix(prefix) }
+        let utf8 = prefix.utf8
+        guard range.count >= utf8.count else { return false }
+        return zip(bytes[range], utf8).allSatisfy { $0 == $1 }
+    }
+
     /// The string's value, with escapes resolved (lone surrogates become U+FFFD, as in Go).
     func decode(in bytes: UnsafeBufferPointer<UInt8>) -> String {
         let raw = UnsafeBufferPointer(rebasing: bytes[range])

@@ -14,6 +14,11 @@ struct JSONWriter {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
+    /// Appends JSON text this webhook wrote earlier, as is.
+    mutating func raw(_ text: [UInt8]) {
+        bytes.append(contentsOf: text)
+    }
+
     /// Appends a quoted, escaped JSON string.
     mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))

@@ -22,6 +22,14 @@ struct PodFacts: Sendable {
     var proxySidecarPort: JSONSpan?
     /// `azure.workload.identity/injected`: what an earlier pass injected.
     var injected: JSONSpan?
+    /// Annotations `azure.workload.identity/use-<suffix>`: the identity bindings the pod asks for.
+    var bindingAnnotations: [BindingAnnotation] = []
+
+    /// One `azure.workload.identity/use-<suffix>` annotation.
+    struct BindingAnnotation: Sendable {
+        var key: JSONSpan
+        var value: JSONSpan
+    }
 
     /// Whether `spec` is present as an object.
     var hasSpec = false

@@ -230,8 +230,11 @@ struct PodMutation {
     }
 
     private func isOurs(_ volume: TokenVolumeFacts) -> Bool {
-        guard volume.isSingleTokenSource, let path = volume.tokenPath, let audience = volume.audience,
+        guard volume.isPlainTokenVolume, let path = volume.tokenPath, let audience = volume.audience,
               let seconds = volume.expirationSeconds else { return false }
+        let caSource = settings.objects.caSourceJSON
+        guard volume.laterSources.count == (caSource == nil ? 0 : 1) else { return false }
+        if let caSource, let raw = volume.laterSources.first, !CompactJSON.matches(bytes[raw], caSource) { return false }
         return path.equals(WorkloadIdentity.tokenPath, in: bytes)
             && audience.decode(in: bytes) == settings.objects.audience
             && String(decoding: UnsafeBufferPointer(rebasing: bytes[seconds]), as: UTF8.self) == String(settings.objects.tokenExpiration)

@@ -72,6 +72,8 @@ struct PodReader {
             pod.injected = value
         } else if matches(key, WorkloadIdentity.mirrorAnnotation) {
             pod.isMirror = true
+        } else if key.hasPrefix(WorkloadIdentity.bindingAnnotationPrefix, in: scanner.bytes) {
+            pod.bindingAnnotations.append(.init(key: key, value: value))
         }
     }
 
@@ -222,12 +224,20 @@ struct PodReader {
                 guard var sources = try array("a projected volume's sources") else { continue }
                 while try scanner.nextElement(&sources) {
                     sourceCount += 1
+                    if sourceCount > 1 {
+                        // Kept as raw bytes: compared with the CA source an identity binding adds.
+                        _ = try scanner.peek()
+                        let start = scanner.position
+                        try scanner.skipValue()
+                        volume.laterSources.append(start..<scanner.position)
+                        continue
+                    }
                     guard var source = try object("a projected volume source") else { continue }
                     while let kind = try nextKey(&source) {
                         if matches(kind, "serviceAccountToken") {
                             try readTokenProjection(into: &volume)
                         } else {
-                            volume.isSingleTokenSource = false
+                            volume.isPlainTokenVolume = false
                             try scanner.skipValue()
                         }
                     }
@@ -235,14 +245,14 @@ struct PodReader {
             } else if matches(key, "defaultMode") {
                 // The API server defaults it to 420 (0644); any other value is not ours.
                 if let number = try number("a projected volume's defaultMode") {
-                    volume.isSingleTokenSource = volume.isSingleTokenSource && equals(number, "420")
+                    volume.isPlainTokenVolume = volume.isPlainTokenVolume && equals(number, "420")
                 }
             } else {
-                volume.isSingleTokenSource = false
+                volume.isPlainTokenVolume = false
                 try scanner.skipValue()
             }
         }
-        if sourceCount != 1 { volume.isSingleTokenSource = false }
+        if sourceCount == 0 { volume.isPlainTokenVolume = false }
     }
 
     private mutating func readTokenProjection(into volume: inout TokenVolumeFacts) throws(JSONError) {
@@ -255,7 +265,7 @@ struct PodReader {
             } else if matches(key, "expirationSeconds") {
                 volume.expirationSeconds = try number("a serviceAccountToken's expirationSeconds")
             } else {
-                volume.isSingleTokenSource = false
+                volume.isPlainTokenVolume = false
                 try scanner.skipValue()
             }
         }

@@ -11,11 +11,15 @@ enum WorkloadIdentity {
     static let proxySidecarPortAnnotation: StaticString = "azure.workload.identity/proxy-sidecar-port"
     static let injectedAnnotation: StaticString = "azure.workload.identity/injected"
     static let mirrorAnnotation: StaticString = "kubernetes.io/config.mirror"
+    /// `azure.workload.identity/use-<suffix>`: a pod opting in to an identity binding (upstream 1.6).
+    static let bindingAnnotationPrefix = "azure.workload.identity/use-"
 
     static let volumeName: StaticString = "azure-identity-token"
     static let mountPath: StaticString = "/var/run/secrets/azure/tokens"
     static let tokenPath: StaticString = "azure-identity-token"
     static let tokenFile = "/var/run/secrets/azure/tokens/azure-identity-token"
+    /// Where an identity binding's CA lands in the token volume (upstream 1.6 keeps it beside the token).
+    static let caFile = "/var/run/secrets/azure/tokens/ca-cert/ca.crt"
 
     static let proxyInitContainerName = "azwi-proxy-init"
     static let proxyContainerName = "azwi-proxy"

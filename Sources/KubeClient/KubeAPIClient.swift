@@ -118,14 +118,24 @@ public final class KubeAPIClient: KubeTransport {
     ///   - timeout: each request's time limit.
     /// - Throws: the last attempt's error.
     public func serverVersion(attempts: Int, timeout: Duration = .seconds(10)) throws(KubeClientError) -> KubeServerVersion {
+        try retrying(attempts: attempts, what: "reading the API server version") { () throws(KubeClientError) in
+            try serverVersion(deadline: .now + timeout)
+        }
+    }
+
+    /// Runs `body` until it succeeds, at most `attempts` times, with a doubling pause between
+    /// failures (0.5 s, 1 s, 2 s, … capped at 10 s), logging each retry.
+    ///
+    /// - Throws: the last attempt's error.
+    func retrying<T>(attempts: Int, what: String, _ body: () throws(KubeClientError) -> T) throws(KubeClientError) -> T {
         var pause = Duration.milliseconds(500)
         var attempt = 1
         while true {
             do throws(KubeClientError) {
-                return try serverVersion(deadline: .now + timeout)
+                return try body()
             } catch {
                 guard attempt < attempts else { throw error }
-                logger.warning("reading the API server version failed; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                logger.warning("\(what) failed; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
             }
             ThreadSleep.sleep(pause)
             pause = min(pause * 2, .seconds(10))

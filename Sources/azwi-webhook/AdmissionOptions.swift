@@ -1,6 +1,7 @@
 import Admission
 import ArgumentParser
 import FoundationEssentials
+import WebhookTLS
 
 /// The admission settings `serve` and `mutate` share, from flags and the environment upstream uses.
 ///
@@ -20,6 +21,21 @@ struct AdmissionOptions: ParsableArguments {
     @Flag(help: "Leave pods without the azure.workload.identity/use=true label unchanged.")
     var requireLabel = false
 
+    @Option(help: ArgumentHelp(
+        "Suffix to append to 'azure.workload.identity/use-' when defining a custom token endpoint annotation "
+            + "(AKS identity bindings). When empty, custom token endpoint injection is disabled. Needs "
+            + "AZURE_KUBERNETES_TOKEN_PROXY and, optionally, AZURE_KUBERNETES_SNI_NAME and one CA source: "
+            + "AZURE_KUBERNETES_CA_DATA, AZURE_KUBERNETES_CA_CONFIGMAP_NAME or AZURE_KUBERNETES_CA_CTB_SIGNER_NAME "
+            + "(with AZURE_KUBERNETES_CA_CTB_LABEL_SELECTOR).",
+        valueName: "suffix"))
+    var customTokenEndpointAnnotationSuffix = ""
+
+    @Option(help: ArgumentHelp(
+        "Audience to use when configuring service account tokens for custom token endpoints. "
+            + "When empty, custom token endpoint injection is disabled.",
+        valueName: "audience"))
+    var customTokenEndpointAudience = ""
+
     /// The log levels upstream accepts.
     static let logLevels = ["", "info", "debug", "trace", "all"]
 
@@ -38,7 +54,8 @@ struct AdmissionOptions: ParsableArguments {
     ///   - nativeSidecars: whether the cluster runs Kubernetes 1.32 or later.
     ///   - defaultTenantID: the tenant used when `AZURE_TENANT_ID` is unset (dev mode); nil makes it required.
     ///   - environment: the process environment.
-    func makeConfig(nativeSidecars: Bool, defaultTenantID: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AdmissionConfig {
+    func makeConfig(nativeSidecars: Bool, defaultTenantID: String?, environment variables: [String: String] = ProcessInfo.processInfo.environment) throws -> AdmissionConfig {
+        let environment = UpstreamEnvironment(variables: variables)
         let tenantID = environment["AZURE_TENANT_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultTenantID
         guard let tenantID else {
             throw ValidationError("AZURE_TENANT_ID is not set: set it to the ID of your Microsoft Entra tenant (the chart's azureTenantID value)")
@@ -51,11 +68,34 @@ struct AdmissionOptions: ParsableArguments {
             proxyInitImage: nonEmpty(environment["PROXY_INIT_IMAGE"]) ?? AdmissionConfig.defaultProxyInitImage,
             logLevel: logLevel,
             nativeSidecars: nativeSidecars,
-            requireLabel: requireLabel
+            requireLabel: requireLabel,
+            customTokenEndpoint: try customTokenEndpoint(environment: environment)
         )
     }
 
-    private func resolveAuthorityHost(environment: [String: String]) throws -> String {
+    /// Identity bindings from the two flags and the `AZURE_KUBERNETES_*` variables, checked as upstream
+    /// checks them; nil when off. Inline CA data must hold a certificate the SDK can load.
+    private func customTokenEndpoint(environment: UpstreamEnvironment) throws -> CustomTokenEndpoint? {
+        var values: [String: String] = [:]
+        for name in CustomTokenEndpoint.environmentNames {
+            values[name] = environment[name]
+        }
+        if let caData = values["AZURE_KUBERNETES_CA_DATA"], !caData.isEmpty {
+            do {
+                _ = try PEMCertificate.notAfter(Array(caData.utf8))
+            } catch {
+                throw ValidationError("AZURE_KUBERNETES_CA_DATA holds no PEM certificate: set it to the token proxy's CA certificate, PEM-encoded")
+            }
+        }
+        do {
+            return try CustomTokenEndpoint.resolve(
+                annotationSuffix: customTokenEndpointAnnotationSuffix, audience: customTokenEndpointAudience, environment: values)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    private func resolveAuthorityHost(environment: UpstreamEnvironment) throws -> String {
         if let authorityHost {
             return authorityHost.hasSuffix("/") ? authorityHost : authorityHost + "/"
         }

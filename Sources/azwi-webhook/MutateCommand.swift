@@ -16,7 +16,8 @@ struct MutateCommand: ParsableCommand {
             files, as `kubectl get -o yaml` prints them, and prints the mutated pod, the JSON patch or \
             the AdmissionReview response. A denial is printed on stderr and the exit status is 1. \
             Configuration comes from the same environment as the server: AZURE_TENANT_ID (required), \
-            AZURE_ENVIRONMENT, AZURE_ENVIRONMENT_FILEPATH, PROXY_IMAGE, PROXY_INIT_IMAGE.
+            AZURE_ENVIRONMENT, AZURE_ENVIRONMENT_FILEPATH, PROXY_IMAGE, PROXY_INIT_IMAGE, and for identity \
+            bindings the AZURE_KUBERNETES_* variables (a CONFIG_-prefixed name wins, as upstream reads them).
             """
     )
 

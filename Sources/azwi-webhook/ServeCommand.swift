@@ -154,7 +154,7 @@ struct ServeCommand: ParsableCommand {
         if let namespace = environment["POD_NAMESPACE"], !namespace.isEmpty, !Self.isDNSLabel(namespace) {
             throw ServeError("POD_NAMESPACE \"\(namespace)\" is not a valid namespace name (lowercase letters, digits and '-', at most 63)")
         }
-        if dev && (environment["AZURE_TENANT_ID"] ?? "").isEmpty {
+        if dev && (UpstreamEnvironment(variables: environment)["AZURE_TENANT_ID"] ?? "").isEmpty {
             logger.info("AZURE_TENANT_ID is not set: using a placeholder tenant in dev mode", metadata: ["tenantID": "\(DevMode.placeholderTenantID)"])
         }
         let config = try admission.makeConfig(nativeSidecars: nativeSidecars, defaultTenantID: dev ? DevMode.placeholderTenantID : nil)
@@ -165,6 +165,7 @@ struct ServeCommand: ParsableCommand {
             (source, features) = try localServiceAccounts(environment: environment, logger: logger)
         } else {
             let client = try clusterClient(environment: environment, logger: logger)
+            try checkClusterTrustBundles(config.customTokenEndpoint, client: client)
             (source, features) = try clusterServiceAccounts(client: client, logger: logger)
             var certificates = CertificateRotationSettings(
                 namespace: namespace, webhookConfigurationName: mutatingWebhookConfigurationName, certificateDirectory: webhookCertDir)
@@ -174,6 +175,9 @@ struct ServeCommand: ParsableCommand {
                 rotation: disableCertRotation ? nil : certificates)
         }
 
+        if let binding = config.customTokenEndpoint {
+            logger.info("identity bindings on", metadata: ["annotation": "\(binding.annotationKey)", "audience": "\(binding.audience)"])
+        }
         var health = try ListenAddress(healthAddr, flag: "--health-addr")
         var metrics = try ListenAddress(metricsAddr, flag: "--metrics-addr")
         var webhook = ListenAddress(host: "", port: port)
@@ -201,6 +205,21 @@ struct ServeCommand: ParsableCommand {
             maxConnections: maxConnections,
             cluster: cluster,
             devCertificateDirectory: devDirectory)
+    }
+
+    /// Refuses to start when identity bindings take their CA from a ClusterTrustBundle and the
+    /// cluster serves none: every opted-in pod would otherwise be rejected by the API server.
+    private func checkClusterTrustBundles(_ binding: CustomTokenEndpoint?, client: KubeAPIClient) throws {
+        guard binding?.clusterTrustBundleSignerName != nil else { return }
+        let served: Bool
+        do {
+            served = try client.servesResource(group: "certificates.k8s.io", resource: "clustertrustbundles")
+        } catch {
+            throw ServeError("AZURE_KUBERNETES_CA_CTB_SIGNER_NAME is set but the API server's certificates.k8s.io API could not be read: \(error)")
+        }
+        guard served else {
+            throw ServeError("AZURE_KUBERNETES_CA_CTB_SIGNER_NAME is set but the cluster serves no clustertrustbundles API (group certificates.k8s.io): enable the ClusterTrustBundle feature or use AZURE_KUBERNETES_CA_CONFIGMAP_NAME")
+        }
     }
 
     /// ServiceAccounts from `--service-accounts`, or `examples/` in dev mode; no cluster to ask.

@@ -364,6 +364,175 @@ case("native-sidecar-init-container-kept", pod=SIDE, serviceAccount=SA, expect={
 EMPTY_LISTS = pod(containers=[container("app", env=[], volumeMounts=[])], volumes=[], annotations={})
 case("empty-lists-and-maps-extended", pod=EMPTY_LISTS, serviceAccount=SA, expect={"pod": mutated(EMPTY_LISTS)})
 
+# --- Identity bindings: the custom token endpoint (upstream 1.6) -------------------------------
+BINDING_KEY = "azure.workload.identity/use-identity-binding"
+BINDING_AUDIENCE = "api://AKSIdentityBinding"
+BINDING_ARGS = ["--custom-token-endpoint-annotation-suffix", "identity-binding",
+                "--custom-token-endpoint-audience", BINDING_AUDIENCE]
+PROXY_URL = "https://aks-token-proxy.kube-system.svc:443"
+SNI = "token-proxy.aks.local"
+CA_FILE = TOKEN_DIR + "/ca-cert/ca.crt"
+CA_PEM = """-----BEGIN CERTIFICATE-----
+MIIBijCCAS+gAwIBAgIUBLMaz9KgONz29cB55KsVbR2CgS0wCgYIKoZIzj0EAwIw
+GTEXMBUGA1UEAwwOdG9rZW4tcHJveHktY2EwIBcNMjYxMjAxMDE1MjQxWhgPMjEy
+NjExMDcwMTUyNDFaMBkxFzAVBgNVBAMMDnRva2VuLXByb3h5LWNhMFkwEwYHKoZI
+zj0CAQYIKoZIzj0DAQcDQgAEXd2ONMo7crmcqkWZAjaG0RqrrVjBt3LFVcOuRbWX
+QkbATOdu5nSjRxHPzvDLB5MwVmrQ2p7CO2gJapYIfktSDKNTMFEwHQYDVR0OBBYE
+FEwgDT2ZOfed8a0YMrVvl8nAxpHeMB8GA1UdIwQYMBaAFEwgDT2ZOfed8a0YMrVv
+l8nAxpHeMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhAPmZPN5m
+T1xBytKVbMs0bRCs4TdV6UA98GxxxMzsVRlfAiEAky0F6Ki0vh4yLBoarSrC8U3+
+wcr1/8rmK7D9XXOowlc=
+-----END CERTIFICATE-----
+"""
+CONFIGMAP_ENV = {"AZURE_KUBERNETES_TOKEN_PROXY": PROXY_URL, "AZURE_KUBERNETES_SNI_NAME": SNI,
+                 "AZURE_KUBERNETES_CA_CONFIGMAP_NAME": "token-proxy-ca"}
+SIGNER = "contoso.com/token-proxy"
+BINDING_VERSIONS = ["1.29.0", "1.34.0"]
+CONFIGMAP_SOURCE = {"configMap": {"name": "token-proxy-ca", "items": [{"key": "ca.crt", "path": "ca-cert/ca.crt"}],
+                                  "optional": False}}
+
+
+def ctb_source(selector=None):
+    source = {"signerName": SIGNER, "path": "ca-cert/ca.crt", "optional": False}
+    if selector is not None:
+        source["labelSelector"] = selector
+    return {"clusterTrustBundle": source}
+
+
+def binding_env(proxy_url=PROXY_URL, sni=SNI, ca_file=True, ca_data=None):
+    out = [{"name": "AZURE_KUBERNETES_TOKEN_PROXY", "value": proxy_url}]
+    if sni:
+        out.append({"name": "AZURE_KUBERNETES_SNI_NAME", "value": sni})
+    if ca_file:
+        out.append({"name": "AZURE_KUBERNETES_CA_FILE", "value": CA_FILE})
+    if ca_data:
+        out.append({"name": "AZURE_KUBERNETES_CA_DATA", "value": ca_data})
+    return out
+
+
+def bound(p, *, ca_source=CONFIGMAP_SOURCE, skip=(), **binding):
+    """The mutation of an opted-in pod: the usual one, the binding's env after the four, the
+    proxy's audience on the token and the CA source after it."""
+    p = mutated(p, audience=BINDING_AUDIENCE, skip=skip)
+    for c in p["spec"]["containers"]:
+        if c["name"] not in skip:
+            names = {e["name"] for e in c["env"]}
+            c["env"] += [e for e in binding_env(**binding) if e["name"] not in names]
+    if ca_source:
+        p["spec"]["volumes"][-1]["projected"]["sources"].append(ca_source)
+    return p
+
+
+def binding_case(name, *, env=CONFIGMAP_ENV, args=BINDING_ARGS, **fields):
+    case(f"identity-binding-{name}", env=env, args=args, kubernetesVersions=BINDING_VERSIONS, **fields)
+
+
+OPTED = pod(annotations={BINDING_KEY: "true"})
+binding_case("configmap-ca", pod=OPTED, serviceAccount=SA, expect={"pod": bound(OPTED)})
+OPTED_UPPER = pod(annotations={BINDING_KEY: "TRUE"})
+binding_case("annotation-upper-case-true", pod=OPTED_UPPER, serviceAccount=SA, expect={"pod": bound(OPTED_UPPER)})
+SELECTOR = {"matchLabels": {"team": "platform", "app": "token-proxy"},
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["ca", "root"]}]}
+CTB_ENV = {"AZURE_KUBERNETES_TOKEN_PROXY": PROXY_URL, "AZURE_KUBERNETES_SNI_NAME": SNI,
+           "AZURE_KUBERNETES_CA_CTB_SIGNER_NAME": SIGNER}
+binding_case("cluster-trust-bundle-ca", pod=OPTED, serviceAccount=SA, env=CTB_ENV,
+             expect={"pod": bound(OPTED, ca_source=ctb_source())})
+binding_case("cluster-trust-bundle-ca-with-label-selector", pod=OPTED, serviceAccount=SA,
+             env={**CTB_ENV, "AZURE_KUBERNETES_CA_CTB_LABEL_SELECTOR": json.dumps(SELECTOR, indent=1)},
+             expect={"pod": bound(OPTED, ca_source=ctb_source(SELECTOR))})
+binding_case("ca-data-without-ca-file", pod=OPTED, serviceAccount=SA,
+             env={"AZURE_KUBERNETES_TOKEN_PROXY": PROXY_URL, "AZURE_KUBERNETES_SNI_NAME": SNI, "AZURE_KUBERNETES_CA_DATA": CA_PEM},
+             expect={"pod": bound(OPTED, ca_source=None, ca_file=False, ca_data=CA_PEM)})
+binding_case("no-ca-source", pod=OPTED, serviceAccount=SA, env={"AZURE_KUBERNETES_TOKEN_PROXY": PROXY_URL},
+             expect={"pod": bound(OPTED, ca_source=None, ca_file=False, sni=None)})
+YES = pod(annotations={BINDING_KEY: "yes"})
+binding_case("annotation-yes-warns-and-is-not-bound", pod=YES, serviceAccount=SA, expect={
+    "pod": mutated(YES),
+    "warnings": [f'{BINDING_KEY} is "yes": expected "true" or "false"; no identity binding used']})
+NO = pod(annotations={BINDING_KEY: "false"})
+binding_case("annotation-false-is-not-bound", pod=NO, serviceAccount=SA, expect={"pod": mutated(NO)})
+OTHER = pod(annotations={"azure.workload.identity/use-other-binding": "true"})
+binding_case("other-suffix-warns-and-is-not-bound", pod=OTHER, serviceAccount=SA, expect={
+    "pod": mutated(OTHER),
+    "warnings": ["azure.workload.identity/use-other-binding: no such identity binding is served here; the pod gets its usual identity"]})
+binding_case("feature-off-warns-and-is-not-bound", pod=OPTED, serviceAccount=SA, args=[], expect={
+    "pod": mutated(OPTED),
+    "warnings": [f"{BINDING_KEY}: no such identity binding is served here; the pod gets its usual identity"]})
+USER_PROXY = pod(annotations={BINDING_KEY: "true"},
+                 containers=[container("app", env=[{"name": "AZURE_KUBERNETES_TOKEN_PROXY", "value": "https://mine.example"}])])
+binding_case("user-set-env-kept", pod=USER_PROXY, serviceAccount=SA, expect={
+    "pod": bound(USER_PROXY),
+    "warnings": ['container "app" sets AZURE_KUBERNETES_TOKEN_PROXY itself; the workload identity value is not injected']})
+SKIP_BOUND = pod(annotations={BINDING_KEY: "true", "azure.workload.identity/skip-containers": "sidecar"},
+                 containers=[container("app"), container("sidecar")])
+binding_case("skip-containers", pod=SKIP_BOUND, serviceAccount=SA, expect={"pod": bound(SKIP_BOUND, skip=("sidecar",))})
+binding_case("already-mutated-is-unchanged", pod=bound(OPTED), serviceAccount=SA, expect={"unchanged": True})
+DIFFERING = pod(annotations={BINDING_KEY: "true"}, volumes=[volume()])
+expected_differing = bound(pod(annotations={BINDING_KEY: "true"}))
+binding_case("differing-volume-replaced", pod=DIFFERING, serviceAccount=SA, expect={"pod": expected_differing})
+BOUND_CTB = bound(OPTED, ca_source=ctb_source())
+binding_case("other-ca-source-volume-replaced", pod=BOUND_CTB, serviceAccount=SA, expect={"pod": bound(OPTED)})
+binding_case("config-prefixed-variables-win", pod=OPTED, serviceAccount=SA,
+             env={**CONFIGMAP_ENV, "CONFIG_AZURE_KUBERNETES_TOKEN_PROXY": "https://config-proxy.kube-system.svc",
+                  "CONFIG_AZURE_KUBERNETES_SNI_NAME": "config.aks.local"},
+             expect={"pod": bound(OPTED, proxy_url="https://config-proxy.kube-system.svc", sni="config.aks.local")})
+def without_client(p):
+    p = copy.deepcopy(p)
+    for c in p["spec"]["containers"]:
+        c["env"] = [e for e in c["env"] if e["name"] != "AZURE_CLIENT_ID"]
+    p["metadata"]["annotations"]["azure.workload.identity/injected"] = record(client="")
+    return p
+
+
+binding_case("no-client-id-warns", pod=OPTED, serviceAccount=sa(), expect={
+    "pod": without_client(bound(OPTED)),
+    "warnings": ["identity binding not usable: ServiceAccount default/app-sa has no azure.workload.identity/client-id annotation"]})
+
+# Start-up errors: `mutate` refuses to run, naming the flag or variable, as `serve` refuses to start.
+START_ERRORS = {
+    "suffix-without-audience": ([BINDING_ARGS[0], "identity-binding"], CONFIGMAP_ENV,
+                                "custom token endpoint audience cannot be empty when annotation suffix is set"),
+    "audience-without-suffix": ([BINDING_ARGS[2], BINDING_AUDIENCE], CONFIGMAP_ENV,
+                                "custom token endpoint annotation suffix cannot be empty when audience is set"),
+    "audience-is-the-default": ([BINDING_ARGS[0], "identity-binding", BINDING_ARGS[2], "API://AzureADTokenExchange"], CONFIGMAP_ENV,
+                                'custom token endpoint audience cannot be equal to default audience "api://AzureADTokenExchange"'),
+    "key-with-a-slash": ([BINDING_ARGS[0], "bad/suffix", BINDING_ARGS[2], BINDING_AUDIENCE], CONFIGMAP_ENV,
+                         'custom token endpoint annotation key "azure.workload.identity/use-bad/suffix" is not valid: a qualified name '
+                         "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+                         "character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
+                         "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' "
+                         "(e.g. 'example.com/MyName')"),
+    "key-ending-badly": ([BINDING_ARGS[0], "binding_", BINDING_ARGS[2], BINDING_AUDIENCE], CONFIGMAP_ENV,
+                         'custom token endpoint annotation key "azure.workload.identity/use-binding_" is not valid: name part '
+                         "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+                         "character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
+                         "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"),
+    "key-too-long": ([BINDING_ARGS[0], "x" * 60, BINDING_ARGS[2], BINDING_AUDIENCE], CONFIGMAP_ENV,
+                     f'custom token endpoint annotation key "azure.workload.identity/use-{"x" * 60}" is not valid: '
+                     "name part must be no more than 63 characters"),
+    "no-token-proxy": (BINDING_ARGS, {"AZURE_KUBERNETES_CA_CONFIGMAP_NAME": "token-proxy-ca"},
+                       "AZURE_KUBERNETES_TOKEN_PROXY must be set when the custom token endpoint is on"),
+    "token-proxy-not-https": (BINDING_ARGS, {**CONFIGMAP_ENV, "AZURE_KUBERNETES_TOKEN_PROXY": "http://proxy.kube-system.svc"},
+                              'AZURE_KUBERNETES_TOKEN_PROXY "http://proxy.kube-system.svc" is not valid: it must be an https:// URL'),
+    "two-ca-sources": (BINDING_ARGS, {**CONFIGMAP_ENV, "AZURE_KUBERNETES_CA_CTB_SIGNER_NAME": SIGNER},
+                       "only one of AZURE_KUBERNETES_CA_DATA, AZURE_KUBERNETES_CA_CONFIGMAP_NAME or AZURE_KUBERNETES_CA_CTB_SIGNER_NAME can be set"),
+    "two-ca-sources-with-the-feature-off": ([], {"AZURE_KUBERNETES_CA_DATA": CA_PEM, "AZURE_KUBERNETES_CA_CONFIGMAP_NAME": "ca"},
+                                            "only one of AZURE_KUBERNETES_CA_DATA, AZURE_KUBERNETES_CA_CONFIGMAP_NAME or AZURE_KUBERNETES_CA_CTB_SIGNER_NAME can be set"),
+    "label-selector-without-signer": (BINDING_ARGS, {**CONFIGMAP_ENV, "AZURE_KUBERNETES_CA_CTB_LABEL_SELECTOR": '{"matchLabels":{"a":"b"}}'},
+                                      "AZURE_KUBERNETES_CA_CTB_SIGNER_NAME needs to be set when AZURE_KUBERNETES_CA_CTB_LABEL_SELECTOR is set"),
+    "label-selector-not-json": (BINDING_ARGS, {**CTB_ENV, "AZURE_KUBERNETES_CA_CTB_LABEL_SELECTOR": "not-a-json"},
+                                "AZURE_KUBERNETES_CA_CTB_LABEL_SELECTOR is not a valid LabelSelector: "),
+    "label-selector-bad-operator": (BINDING_ARGS, {**CTB_ENV, "AZURE_KUBERNETES_CA_CTB_LABEL_SELECTOR":
+                                                   '{"matchExpressions":[{"key":"a","operator":"Equals","values":["b"]}]}'},
+                                    'AZURE_KUBERNETES_CA_CTB_LABEL_SELECTOR is not a valid LabelSelector: matchExpressions operator "Equals" '
+                                    "is not In, NotIn, Exists or DoesNotExist"),
+    "ca-data-not-a-certificate": (BINDING_ARGS, {"AZURE_KUBERNETES_TOKEN_PROXY": PROXY_URL, "AZURE_KUBERNETES_CA_DATA": "not a PEM"},
+                                  "AZURE_KUBERNETES_CA_DATA holds no PEM certificate"),
+}
+for name, (args, variables, message) in START_ERRORS.items():
+    case(f"identity-binding-start-error-{name}", pod=OPTED, serviceAccount=SA, env=variables, args=args,
+         expect={"startError": message})
+
 CASES.mkdir(exist_ok=True)
 for old in CASES.glob("*.yaml"):
     old.unlink()

@@ -4,6 +4,9 @@ For each case: `azwi-webhook mutate --output review`, then the returned patch is
 request's pod with `jsonpatch` (an independent RFC 6902 implementation) and compared with
 `expect.pod`; the result is validated against the Kubernetes 1.32 schema; denials and warnings
 are compared exactly; and the command is run again on the resulting pod, which must yield no patch.
+A case whose `expect` is `startError` names a configuration `mutate` (like `serve`) must refuse:
+the command exits non-zero with that message on stderr and prints nothing on stdout. Cases with
+`kubernetesVersions` are validated against each of those schemas instead of 1.32's.
 """
 import base64
 import copy
@@ -24,9 +27,11 @@ TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
 def load(path):
     case = yaml.safe_load(path.read_text())
-    assert set(case) <= {"review", "pod", "namespace", "serviceAccount", "env", "args", "expect", "futureFields"}, path
+    assert set(case) <= {"review", "pod", "namespace", "serviceAccount", "env", "args", "expect", "futureFields",
+                         "kubernetesVersions"}, path
     expect = case["expect"]
-    assert len({"pod", "unchanged", "denied"} & set(expect)) == 1, f"{path}: expect one of pod/unchanged/denied"
+    assert len({"pod", "unchanged", "denied", "startError"} & set(expect)) == 1, \
+        f"{path}: expect one of pod/unchanged/denied/startError"
     return case
 
 
@@ -42,8 +47,8 @@ def review_of(case):
         "userInfo": {"username": "admin"}, "object": copy.deepcopy(case["pod"]), "dryRun": False}}
 
 
-def admit(webhook_bin, case, review, tmp_path):
-    """Runs `mutate --output review`; returns (response, stderr, exit code)."""
+def run_mutate(webhook_bin, case, review, tmp_path):
+    """Runs `mutate --output review`; returns the completed process."""
     review_file = tmp_path / "review.json"
     review_file.write_text(json.dumps(review))
     args = [str(webhook_bin), "mutate", "--review", str(review_file), "--output", "review", *case.get("args", [])]
@@ -52,7 +57,12 @@ def admit(webhook_bin, case, review, tmp_path):
         sa_file.write_text(yaml.safe_dump(case["serviceAccount"]))
         args += ["--service-account", str(sa_file)]
     env = {"PATH": os.environ["PATH"], "AZURE_TENANT_ID": TENANT, **case.get("env", {})}
-    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=30)
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=30)
+
+
+def admit(webhook_bin, case, review, tmp_path):
+    """Runs `mutate --output review`; returns (response, stderr, exit code)."""
+    result = run_mutate(webhook_bin, case, review, tmp_path)
     assert result.stdout, f"no response on stdout (exit {result.returncode}): {result.stderr}"
     return json.loads(result.stdout), result.stderr, result.returncode
 
@@ -77,6 +87,12 @@ def test_case(webhook_bin, path, tmp_path):
     case = load(path)
     expect = case["expect"]
     review = review_of(case)
+    if "startError" in expect:
+        result = run_mutate(webhook_bin, case, review, tmp_path)
+        assert result.returncode != 0
+        assert result.stdout == ""
+        assert f"Error: {expect['startError']}" in result.stderr
+        return
     response_review, stderr, code = admit(webhook_bin, case, review, tmp_path)
 
     assert response_review["apiVersion"] == review["apiVersion"]
@@ -101,7 +117,8 @@ def test_case(webhook_bin, path, tmp_path):
             assert patch == []
         else:
             assert mutated == expect["pod"]
-            kubernetes_validate.validate(mutated, "1.32.0", strict=not case.get("futureFields", False))
+            for version in case.get("kubernetesVersions", ["1.32.0"]):
+                kubernetes_validate.validate(mutated, version, strict=not case.get("futureFields", False))
 
     # Idempotency: the result admitted again yields no patch (and the same decision).
     again = copy.deepcopy(review)
