@@ -1,38 +1,30 @@
 
-/// Keeps a `CurrentTLSContext` in step with `tls.crt`/`tls.key` in a mounted Secret directory.
+/// Feeds the ``ServingCertificate`` from `tls.crt`/`tls.key` in a mounted Secret directory.
 ///
 /// Every `interval` it reads both files and compares their bytes with the last pair it saw, which
 /// is robust to Kubernetes swapping the `..data` symlink (modification times of the links lie).
-/// A changed pair is turned into a complete new context first; only then is it published. A read
-/// that straddles a swap is noticed (the certificate is read again after the key) and left for the
-/// next poll; a bad pair (the key does not match) keeps the old context, `onReload` hears the
-/// failure, and the next change is tried again. Runs on its own thread.
+/// A changed pair is offered to the serving certificate, which builds and swaps it. A read that
+/// straddles a swap is noticed (the certificate is read again after the key) and left for the
+/// next poll; a bad pair keeps the old context and is not offered again until the files change.
+/// Runs on its own thread.
 public final class CertificateReloader: Sendable {
     private let certificateFile: String
     private let keyFile: String
     private let interval: Duration
-    private let minimumVersion: TLSVersion
-    private let target: CurrentTLSContext
-    private let onReload: @Sendable (Result<TLSContext, TLSError>) -> Void
+    private let serving: ServingCertificate
     private let stopSignal: WakePipe
     private let lastSeen: Locked<[UInt8]>
 
     /// - Parameters:
     ///   - directory: the folder holding `tls.crt` and `tls.key`.
     ///   - interval: time between two checks.
-    ///   - target: the box the server's acceptor loads contexts from.
-    ///   - onReload: told about each reload attempt, for logs and metrics (called on the reloader thread).
-    public init(
-        directory: String, interval: Duration, minimumVersion: TLSVersion, target: CurrentTLSContext,
-        onReload: @escaping @Sendable (Result<TLSContext, TLSError>) -> Void
-    ) throws(TLSError) {
+    ///   - serving: the owner every changed pair is offered to.
+    public init(directory: String, interval: Duration, serving: ServingCertificate) throws(TLSError) {
         let folder = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         certificateFile = folder + "/tls.crt"
         keyFile = folder + "/tls.key"
         self.interval = interval
-        self.minimumVersion = minimumVersion
-        self.target = target
-        self.onReload = onReload
+        self.serving = serving
         stopSignal = try WakePipe()
         lastSeen = Locked((try? Self.snapshot(certificateFile, keyFile)) ?? [])
     }
@@ -53,12 +45,11 @@ public final class CertificateReloader: Sendable {
         stopSignal.signal()
     }
 
-    /// Reads the pair once and, if it changed, tries to publish a context built from it.
+    /// Reads the pair once and, if it changed, offers it to the serving certificate.
     ///
-    /// - Returns: `nil` when nothing changed or the files were mid-swap, else what `onReload` was told.
+    /// - Returns: `nil` when nothing changed or the files were mid-swap, else the offer's outcome.
     @discardableResult
     public func checkNow() -> Result<TLSContext, TLSError>? {
-        let outcome: Result<TLSContext, TLSError>
         do throws(TLSError) {
             let certificate = try FileBytes.read(certificateFile)
             let key = try FileBytes.read(keyFile)
@@ -71,14 +62,11 @@ public final class CertificateReloader: Sendable {
                 return true
             }
             guard changed else { return nil }
-            let context = try TLSContext.server(certificateChainPEM: certificate, privateKeyPEM: key, minimumVersion: minimumVersion)
-            target.replace(with: context)
-            outcome = .success(context)
+            return serving.offer(certificateChainPEM: certificate, privateKeyPEM: key, from: .directory)
         } catch {
-            outcome = .failure(error)
+            serving.refuse(error, from: .directory)
+            return .failure(error)
         }
-        onReload(outcome)
-        return outcome
     }
 
     private static func snapshot(_ certificateFile: String, _ keyFile: String) throws(TLSError) -> [UInt8] {

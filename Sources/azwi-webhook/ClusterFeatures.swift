@@ -6,36 +6,67 @@ import WebhookTLS
 /// What the webhook must know about the cluster before it admits: whether it runs Kubernetes
 /// 1.32 or later, where the proxy becomes a native sidecar.
 ///
-/// Read from the API server's `/version` once; until then `/readyz` stays false, and a failure
-/// is logged and retried in the background rather than stopping the process.
-final class ClusterFeatures: Sendable {
+/// With a cluster it is a ``Component``: its thread reads `/version` until it succeeds (capped
+/// backoff), and until then `/readyz` stays false; a failure is logged and retried rather than
+/// stopping the process.
+final class ClusterFeatures: Component {
+    let name = "cluster version read"
     private enum State: UInt8 { case unknown, classic, native }
     private let state: Atomic<UInt8>
+    private let client: KubeAPIClient?
+    private let logger: Logger
+    private let stopping = LockedCondition(false)
 
-    /// Features not known yet: call ``discover(using:logger:)``.
-    init() {
+    /// Features read from the API server once started.
+    init(client: KubeAPIClient, logger: Logger) {
         state = Atomic(State.unknown.rawValue)
+        self.client = client
+        self.logger = logger
     }
 
-    /// Features given up front (no cluster: `--dev`, `--service-accounts`).
-    init(nativeSidecars: Bool) {
+    /// Features given up front (no cluster: `--dev`, `--service-accounts`); starting does nothing.
+    init(nativeSidecars: Bool, logger: Logger) {
         state = Atomic((nativeSidecars ? State.native : State.classic).rawValue)
+        client = nil
+        self.logger = logger
     }
 
     var isKnown: Bool { state.load(ordering: .acquiring) != State.unknown.rawValue }
     var nativeSidecars: Bool { state.load(ordering: .acquiring) == State.native.rawValue }
 
-    /// Reads `/version` on a thread of its own, retrying with capped backoff until it succeeds.
-    func discover(using client: KubeAPIClient, logger: Logger) throws {
-        try OwnedThread.start { [self] in
-            do {
-                let version = try client.serverVersion(attempts: .max)
+    func start() throws {
+        guard let client else { return }
+        do {
+            try OwnedThread.start { [self] in discover(using: client) }
+        } catch {
+            throw ServeError("cannot start reading the cluster version: \(error)")
+        }
+    }
+
+    func beginShutdown() {
+        stopping.update { $0 = true }
+    }
+
+    /// It only reads, so there is nothing to wait for.
+    func waitUntilStopped(timeout: Duration) -> Bool { true }
+
+    private func discover(using client: KubeAPIClient) {
+        var pause = Duration.milliseconds(500)
+        var attempt = 1
+        while true {
+            do throws(KubeClientError) {
+                let version = try client.serverVersion(deadline: .now + .seconds(10))
                 state.store((version.supportsNativeSidecars ? State.native : State.classic).rawValue, ordering: .releasing)
                 logger.info("read the cluster version", metadata: [
                     "version": "\(version)", "nativeSidecars": "\(version.supportsNativeSidecars)"])
+                return
             } catch {
-                logger.error("gave up reading the cluster version", metadata: ["error": "\(error)"])
+                logger.warning("reading the API server version failed; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
             }
+            let stopped = stopping.wait(timeout: pause, until: { $0 }) { $0 }
+            if stopped { return }
+            pause = min(pause * 2, .seconds(10))
+            attempt += 1
         }
     }
 }

@@ -160,13 +160,18 @@ struct ServeCommand: ParsableCommand {
         let config = try admission.makeConfig(nativeSidecars: nativeSidecars, defaultTenantID: dev ? DevMode.placeholderTenantID : nil)
         let namespace = environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "azure-workload-identity-system"
         var cluster: ClusterCertificates?
-        let (source, features): (any ServiceAccountSource, ClusterFeatures)
+        let source: any ServiceAccountSource
+        let features: ClusterFeatures
+        var cache: ServiceAccountCache?
         if usesLocalServiceAccounts {
             (source, features) = try localServiceAccounts(environment: environment, logger: logger)
         } else {
             let client = try clusterClient(environment: environment, logger: logger)
             try checkClusterTrustBundles(config.customTokenEndpoint, client: client)
-            (source, features) = try clusterServiceAccounts(client: client, logger: logger)
+            let clusterCache = ServiceAccountCache(client: client, logger: logger)
+            cache = clusterCache
+            features = ClusterFeatures(client: client, logger: logger)
+            source = ClusterServiceAccountSource(cache: clusterCache, features: features)
             var certificates = CertificateRotationSettings(
                 namespace: namespace, webhookConfigurationName: mutatingWebhookConfigurationName, certificateDirectory: webhookCertDir)
             certificates.checkInterval = certRotationCheckInterval.duration
@@ -194,6 +199,7 @@ struct ServeCommand: ParsableCommand {
             admission: config,
             serviceAccounts: source,
             features: features,
+            serviceAccountCache: cache,
             webhook: webhook, health: health, metrics: metrics,
             certificateDirectory: certificateDirectory,
             certificateCheckInterval: certCheckInterval.duration,
@@ -233,7 +239,7 @@ struct ServeCommand: ParsableCommand {
         }
         let accounts = try ServiceAccountFiles.load(path: accountsPath, defaultNamespace: environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default")
         logger.info("loaded ServiceAccounts", metadata: ["path": "\(accountsPath)", "count": "\(accounts.count)"])
-        return (StaticServiceAccountSource(accounts), ClusterFeatures(nativeSidecars: nativeSidecars))
+        return (StaticServiceAccountSource(accounts), ClusterFeatures(nativeSidecars: nativeSidecars, logger: logger))
     }
 
     /// The API server client (`--kubeconfig`, `$KUBECONFIG`, or in-cluster).
@@ -243,20 +249,6 @@ struct ServeCommand: ParsableCommand {
             logger.info("using the API server", metadata: ["server": "\(connection.host):\(connection.port)", "from": "\(connection.origin)"])
             return try KubeAPIClient(connection: connection, userAgent: "azwi-webhook/\(WebhookVersion.current)", logger: logger)
         } catch {
-            throw ServeError("cannot use the API server: \(error)")
-        }
-    }
-
-    /// ServiceAccounts from the API server: the watch-based cache starts listing now, and the
-    /// cluster version is read in the background.
-    private func clusterServiceAccounts(client: KubeAPIClient, logger: Logger) throws -> (any ServiceAccountSource, ClusterFeatures) {
-        do {
-            let cache = ServiceAccountCache(client: client, logger: logger)
-            try cache.start()
-            let features = ClusterFeatures()
-            try features.discover(using: client, logger: logger)
-            return (ClusterServiceAccountSource(cache: cache, features: features), features)
-        } catch let error as KubeClientError {
             throw ServeError("cannot use the API server: \(error)")
         }
     }

@@ -10,6 +10,9 @@ struct ServeSettings {
     var serviceAccounts: any ServiceAccountSource
     /// The cluster's Kubernetes version facts, known at once without a cluster, else discovered.
     var features: ClusterFeatures
+    /// The watch-based ServiceAccount cache behind `serviceAccounts`, with a cluster: started with
+    /// the other components, not before.
+    var serviceAccountCache: ServiceAccountCache?
     var webhook: ListenAddress
     var health: ListenAddress
     var metrics: ListenAddress

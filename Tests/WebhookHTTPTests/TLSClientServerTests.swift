@@ -121,8 +121,8 @@ import WebhookTLS
         defer { try? FileManager.default.removeItem(at: directory) }
         try Data(certificates.certificateChainPEM).write(to: directory.appendingPathComponent("tls.crt"))
         try Data(certificates.privateKeyPEM).write(to: directory.appendingPathComponent("tls.key"))
-        let reloader = try CertificateReloader(
-            directory: directory.path, interval: .seconds(3600), minimumVersion: .tls12, target: try #require(test.current)) { _ in }
+        let serving = ServingCertificate(try #require(test.current), minimumVersion: .tls12) { _ in }
+        let reloader = try CertificateReloader(directory: directory.path, interval: .seconds(3600), serving: serving)
 
         let renewed = try certificates.reissuingLeaf(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
         try Data(renewed.privateKeyPEM).write(to: directory.appendingPathComponent("tls.key"))  // key first: a torn pair

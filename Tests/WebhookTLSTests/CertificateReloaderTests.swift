@@ -53,13 +53,14 @@ private struct SecretVolume {
         let initial = try TLSContext.server(
             certificateChainFile: volume.directory.appendingPathComponent("tls.crt").path,
             privateKeyFile: volume.directory.appendingPathComponent("tls.key").path, minimumVersion: .tls12)
-        let current = CurrentTLSContext(initial)
         let reports = Mutex<[Bool]>([])
-        let reloader = try CertificateReloader(
-            directory: volume.directory.path, interval: .seconds(3600), minimumVersion: .tls12, target: current
-        ) { result in
-            reports.withLock { $0.append((try? result.get()) != nil) }
+        let serving = ServingCertificate(CurrentTLSContext(initial), minimumVersion: .tls12) { event in
+            reports.withLock { reports in
+                if case .served = event { reports.append(true) } else { reports.append(false) }
+            }
         }
+        let current = serving.current
+        let reloader = try CertificateReloader(directory: volume.directory.path, interval: .seconds(3600), serving: serving)
 
         #expect(isNil(reloader.checkNow()), "unchanged files: nothing to do")
 
@@ -86,12 +87,12 @@ private struct SecretVolume {
         defer { volume.remove() }
         let first = try leaf(validityDays: 1)
         try volume.publish(certificate: first.certificateChainPEM, key: first.privateKeyPEM)
-        let current = CurrentTLSContext(try TLSContext.server(
-            certificateChainPEM: first.certificateChainPEM, privateKeyPEM: first.privateKeyPEM, minimumVersion: .tls12))
         let reloaded = try WakePipe()
-        let reloader = try CertificateReloader(
-            directory: volume.directory.path, interval: .milliseconds(20), minimumVersion: .tls12, target: current
-        ) { _ in reloaded.signal() }
+        let serving = ServingCertificate(CurrentTLSContext(try TLSContext.server(
+            certificateChainPEM: first.certificateChainPEM, privateKeyPEM: first.privateKeyPEM, minimumVersion: .tls12)),
+            minimumVersion: .tls12) { _ in reloaded.signal() }
+        let current = serving.current
+        let reloader = try CertificateReloader(directory: volume.directory.path, interval: .milliseconds(20), serving: serving)
         try reloader.start()
         defer { reloader.stop() }
         let second = try leaf(validityDays: 2)

@@ -17,7 +17,7 @@ private let keyvaultReader = ServiceAccountFacts(
 private func handler(_ source: any ServiceAccountSource, metrics: WebhookMetrics = WebhookMetrics()) -> AdmissionHandler {
     AdmissionHandler(
         config: AdmissionConfig(tenantID: "tenant", authorityHost: "https://login.microsoftonline.com/"),
-        features: ClusterFeatures(nativeSidecars: false), serviceAccounts: source, metrics: metrics,
+        features: ClusterFeatures(nativeSidecars: false, logger: Logger(label: "test")), serviceAccounts: source, metrics: metrics,
         logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
 }
 
