@@ -7,6 +7,12 @@ chunked WATCH streams of newline-delimited JSON events (ADDED/MODIFIED/DELETED/B
 ERROR event carrying a 410 Status when the resourceVersion is too old, timeoutSeconds ending a
 stream, 401 for a bad bearer token, client-certificate authentication, GET /version.
 
+API discovery (what `kubectl api-resources` reads): GET /apis (APIGroupList), /apis/GROUP (APIGroup),
+/apis/GROUP/VERSION (APIResourceList), and a 404 NotFound Status for a group or version the
+cluster does not serve. The cluster serves admissionregistration.k8s.io/v1 and certificates.k8s.io/v1
+(CertificateSigningRequests); with --cluster-trust-bundles also certificates.k8s.io/v1beta1
+clustertrustbundles (the ClusterTrustBundle feature of 1.33+, off by default in a real cluster).
+
 Secrets and MutatingWebhookConfigurations (what built-in certificate rotation uses): GET one,
 PUT (update; 409 Conflict with a Status when metadata.resourceVersion is stale), PATCH with
 application/json-patch+json (test/add/replace/remove; 422 when a `test` fails), and WATCH of the
@@ -16,7 +22,7 @@ as the real server does without a resourceVersion). Every write bumps the resour
 Usage:
   fake_apiserver.py --port 0 --cert server.pem --key server-key.pem [--client-ca ca.pem]
                     [--token TOKEN] [--serviceaccounts-file sas.json | --generate N]
-                    [--minor 32+] [--bookmark-interval SECONDS]
+                    [--minor 32+] [--bookmark-interval SECONDS] [--cluster-trust-bundles]
 
 The first stdout line is the bound port. Tests steer it through /_control/... (no auth):
   POST   /_control/serviceaccounts            body: a ServiceAccount object (create or update)
@@ -29,6 +35,8 @@ The first stdout line is the bound port. Tests steer it through /_control/... (n
   POST   /_control/latency   {"seconds": S}   delay every API response
   POST   /_control/token     {"token": "..."} rotate the expected bearer token
   POST   /_control/version   {"major": "1", "minor": "31"}
+  POST   /_control/apis      {"group": G, "versions": {"v1": ["RESOURCE", ...], ...}}  what discovery
+                                              shows of group G (versions in priority order; {} = not served)
   POST   /_control/objects/RESOURCE           body: a Secret or MutatingWebhookConfiguration
                                               (create or overwrite, as another writer would)
   GET    /_control/objects/RESOURCE/NS/NAME   the stored object (NS "-" when cluster-scoped)
@@ -60,10 +68,47 @@ def status_object(code, reason, message):
             "message": message, "reason": reason, "code": code}
 
 
+# Discovery details of the resources the stand-in can list: name -> (kind, namespaced, shortNames).
+API_RESOURCES = {
+    "mutatingwebhookconfigurations": ("MutatingWebhookConfiguration", False, []),
+    "validatingwebhookconfigurations": ("ValidatingWebhookConfiguration", False, []),
+    "certificatesigningrequests": ("CertificateSigningRequest", False, ["csr"]),
+    "clustertrustbundles": ("ClusterTrustBundle", False, []),
+}
+ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+
+
+def default_api_groups(cluster_trust_bundles):
+    """Group -> {version: [resource names]}, versions in the server's priority order."""
+    certificates = {"v1": ["certificatesigningrequests", "certificatesigningrequests/approval",
+                           "certificatesigningrequests/status"]}
+    if cluster_trust_bundles:
+        certificates["v1beta1"] = ["clustertrustbundles"]
+    return {"admissionregistration.k8s.io": {"v1": ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"]},
+            "certificates.k8s.io": certificates}
+
+
+def api_resource(name):
+    """An APIResource entry as kube-apiserver writes it (a subresource gets its parent's kind)."""
+    parent, _, subresource = name.partition("/")
+    kind, namespaced, short_names = API_RESOURCES.get(parent, (parent.rstrip("s").capitalize(), True, []))
+    if subresource:
+        return {"name": name, "singularName": "", "namespaced": namespaced, "kind": kind, "verbs": ["get", "patch", "update"]}
+    entry = {"name": name, "singularName": name[:-1], "namespaced": namespaced, "kind": kind, "verbs": ALL_VERBS}
+    if short_names:
+        entry["shortNames"] = short_names
+    return entry
+
+
+def api_group(name, versions):
+    entries = [{"groupVersion": "%s/%s" % (name, version), "version": version} for version in versions]
+    return {"kind": "APIGroup", "apiVersion": "v1", "name": name, "versions": entries, "preferredVersion": entries[0]}
+
+
 class State:
     """Every ServiceAccount, the event history, faults and counters, behind one condition."""
 
-    def __init__(self, token, major, minor):
+    def __init__(self, token, major, minor, cluster_trust_bundles=False):
         self.cond = threading.Condition()
         self.objects = {}          # (namespace, name) -> object
         self._sorted_keys = None   # cache of sorted(self.objects), dropped on every change
@@ -83,6 +128,7 @@ class State:
         self.extra = {"secrets": {}, "mutatingwebhookconfigurations": {}}
         self.extra_history = []    # (rv, type, resource, object)
         self.forbidden = set()
+        self.api_groups = default_api_groups(cluster_trust_bundles)
 
     def put_extra(self, resource, obj):
         meta = obj.setdefault("metadata", {})
@@ -249,6 +295,8 @@ class Handler(BaseHTTPRequestHandler):
             version.update({"gitVersion": "v%s.%s.0" % (version["major"], version["minor"].rstrip("+")),
                             "platform": "linux/amd64"})
             return self.send_json(200, version)
+        if parts[:1] == ["apis"] and len(parts) <= 3:
+            return self.discovery(parts[1:])
         if parts == ["api", "v1", "serviceaccounts"]:
             return self.collection(None, query)
         if len(parts) == 5 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "serviceaccounts":
@@ -379,6 +427,23 @@ class Handler(BaseHTTPRequestHandler):
         return True
 
     # --- the API ----------------------------------------------------------------------------
+    def discovery(self, parts):
+        """GET /apis, /apis/GROUP, /apis/GROUP/VERSION."""
+        state = self.server.state
+        with state.cond:
+            state.count("discovery")
+            groups = json.loads(json.dumps(state.api_groups))
+        if not parts:
+            return self.send_json(200, {"kind": "APIGroupList", "apiVersion": "v1",
+                                        "groups": [api_group(g, v) for g, v in groups.items()]})
+        versions = groups.get(parts[0])
+        if not versions or (len(parts) == 2 and parts[1] not in versions):
+            return self.send_status(404, "NotFound", "the server could not find the requested resource")
+        if len(parts) == 1:
+            return self.send_json(200, api_group(parts[0], versions))
+        self.send_json(200, {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "/".join(parts),
+                             "resources": [api_resource(name) for name in versions[parts[1]]]})
+
     def get_one(self, namespace, name):
         state = self.server.state
         with state.cond:
@@ -562,6 +627,12 @@ class Handler(BaseHTTPRequestHandler):
                 for webhook in obj.get("webhooks", []):
                     webhook.setdefault("clientConfig", {})["caBundle"] = body.get("value", "")
                 return self.send_json(200, state.put_extra("mutatingwebhookconfigurations", obj))
+            elif method == "POST" and parts == ["apis"]:
+                versions = {str(v): [str(r) for r in names] for v, names in (body.get("versions") or {}).items()}
+                if versions:
+                    state.api_groups[body["group"]] = versions
+                else:
+                    state.api_groups.pop(body["group"], None)
             elif method == "POST" and parts == ["forbid"]:
                 state.forbidden.add(body["resource"])
             elif method == "GET" and parts == ["counters"]:
@@ -632,12 +703,14 @@ def main():
     parser.add_argument("--major", default="1")
     parser.add_argument("--minor", default="32")
     parser.add_argument("--bookmark-interval", type=float, default=60.0)
+    parser.add_argument("--cluster-trust-bundles", action="store_true",
+                        help="serve certificates.k8s.io/v1beta1 clustertrustbundles in API discovery")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     # A parent may have spawned us with SIGTERM blocked (test runners do); stay stoppable.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 
-    state = State(args.token, args.major, args.minor)
+    state = State(args.token, args.major, args.minor, args.cluster_trust_bundles)
     if args.serviceaccounts_file:
         with open(args.serviceaccounts_file) as f:
             loaded = json.load(f)

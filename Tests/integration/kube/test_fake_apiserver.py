@@ -254,3 +254,49 @@ def test_forbid_answers_403_like_rbac(stand):
     status, body = stand.request("GET", MWC)
     assert status == 403 and body["reason"] == "Forbidden" and "cannot get" in body["message"]
     assert stand.request("GET", SECRET)[0] == 200
+
+
+def test_discovery_shows_cluster_trust_bundles_only_when_served(pki):
+    """API discovery as kube-apiserver answers it: certificates.k8s.io/v1 serves CSRs only; with
+    --cluster-trust-bundles (or the control) a version serving clustertrustbundles appears; an
+    unknown group or version is a 404 NotFound Status; unauthenticated discovery is refused."""
+    plain = Stand(pki, "--token", "t")
+    try:
+        status, group = plain.request("GET", "/apis/certificates.k8s.io")
+        assert status == 200 and group["kind"] == "APIGroup" and group["name"] == "certificates.k8s.io"
+        assert group["versions"] == [{"groupVersion": "certificates.k8s.io/v1", "version": "v1"}]
+        assert group["preferredVersion"] == group["versions"][0]
+        status, listing = plain.request("GET", "/apis/certificates.k8s.io/v1")
+        assert status == 200 and listing["kind"] == "APIResourceList" and listing["groupVersion"] == "certificates.k8s.io/v1"
+        names = [r["name"] for r in listing["resources"]]
+        assert "certificatesigningrequests" in names and "clustertrustbundles" not in names
+        csr = next(r for r in listing["resources"] if r["name"] == "certificatesigningrequests")
+        assert csr["kind"] == "CertificateSigningRequest" and csr["namespaced"] is False and "list" in csr["verbs"]
+        for path in ("/apis/certificates.k8s.io/v1beta1", "/apis/no.such.group", "/apis/no.such.group/v1"):
+            status, body = plain.request("GET", path)
+            assert (status, body["kind"], body["reason"], body["code"]) == (404, "Status", "NotFound", 404), path
+        status, groups = plain.request("GET", "/apis")
+        assert status == 200 and groups["kind"] == "APIGroupList"
+        assert "certificates.k8s.io" in [g["name"] for g in groups["groups"]]
+        assert plain.request("GET", "/apis/certificates.k8s.io", token="wrong")[0] == 401
+
+        plain.request("POST", "/_control/apis", {"group": "certificates.k8s.io",
+                                                  "versions": {"v1": ["certificatesigningrequests"], "v1alpha1": ["clustertrustbundles"]}})
+        assert [v["version"] for v in plain.request("GET", "/apis/certificates.k8s.io")[1]["versions"]] == ["v1", "v1alpha1"]
+        assert [r["name"] for r in plain.request("GET", "/apis/certificates.k8s.io/v1alpha1")[1]["resources"]] == ["clustertrustbundles"]
+        plain.request("POST", "/_control/apis", {"group": "certificates.k8s.io", "versions": {}})
+        assert plain.request("GET", "/apis/certificates.k8s.io")[0] == 404
+        assert "certificates.k8s.io" not in [g["name"] for g in plain.request("GET", "/apis")[1]["groups"]]
+    finally:
+        plain.stop()
+
+    served = Stand(pki, "--token", "t", "--cluster-trust-bundles")
+    try:
+        status, group = served.request("GET", "/apis/certificates.k8s.io")
+        assert [v["groupVersion"] for v in group["versions"]] == ["certificates.k8s.io/v1", "certificates.k8s.io/v1beta1"]
+        status, listing = served.request("GET", "/apis/certificates.k8s.io/v1beta1")
+        assert status == 200
+        [bundle] = listing["resources"]
+        assert (bundle["name"], bundle["kind"], bundle["namespaced"]) == ("clustertrustbundles", "ClusterTrustBundle", False)
+    finally:
+        served.stop()

@@ -35,13 +35,13 @@ def account(name, client_id, namespace="production"):
 
 
 class APIServer:
-    def __init__(self, pki, tmp, minor="32"):
+    def __init__(self, pki, tmp, minor="32", extra_args=()):
         accounts = tmp / "accounts.json"
         accounts.write_text(json.dumps([account("keyvault-reader", CLIENT_ID)]))
         self.proc = subprocess.Popen(
             [sys.executable, str(HERE / "fake_apiserver.py"), "--port", "0", "--cert", str(pki / "tls.crt"),
              "--key", str(pki / "tls.key"), "--token", "secret-token", "--serviceaccounts-file", str(accounts),
-             "--minor", minor, "--bookmark-interval", "1"],
+             "--minor", minor, "--bookmark-interval", "1", *extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.port = int(self.proc.stdout.readline())
         self.pki = pki
@@ -51,9 +51,10 @@ class APIServer:
         connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=context, timeout=10)
         connection.request(method, "/_control/" + path, body=json.dumps(body) if body is not None else None)
         response = connection.getresponse()
-        response.read()
+        data = response.read()
         connection.close()
         assert response.status < 300, (method, path, response.status)
+        return json.loads(data) if data else None
 
     def stop(self):
         self.proc.kill()
@@ -82,12 +83,16 @@ contexts:
     return path
 
 
+def serve_command(binary, pki, kubeconfig_path, extra_args=()):
+    return [str(binary), "serve", "--kubeconfig", str(kubeconfig_path), "--webhook-cert-dir", str(pki), "--disable-cert-rotation",
+            "--port", "0", "--health-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", *extra_args]
+
+
 class Webhook:
-    def __init__(self, binary, pki, kubeconfig_path):
+    def __init__(self, binary, pki, kubeconfig_path, extra_args=(), extra_env=None):
         self.proc = subprocess.Popen(
-            [str(binary), "serve", "--kubeconfig", str(kubeconfig_path), "--webhook-cert-dir", str(pki), "--disable-cert-rotation",
-             "--port", "0", "--health-addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"],
-            env={"PATH": os.environ["PATH"], "AZURE_TENANT_ID": TENANT},
+            serve_command(binary, pki, kubeconfig_path, extra_args),
+            env={"PATH": os.environ["PATH"], "AZURE_TENANT_ID": TENANT, **(extra_env or {})},
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -211,3 +216,114 @@ def test_not_ready_while_the_api_server_is_unreachable(pki, tmp_path, webhook_bi
         assert webhook.proc.poll() is None, "the webhook must keep trying, not exit"
     finally:
         webhook.stop()
+
+
+# Identity bindings with a ClusterTrustBundle CA source: the webhook asks API discovery whether the
+# cluster serves clustertrustbundles (group certificates.k8s.io) before it starts.
+BINDING_ARGS = ("--custom-token-endpoint-annotation-suffix", "identity-binding",
+                "--custom-token-endpoint-audience", "api://AKSIdentityBinding")
+SIGNER = "contoso.com/token-proxy"
+SELECTOR = {"matchLabels": {"app": "token-proxy"}}
+
+
+def binding_env(**ca_source):
+    return {"AZURE_KUBERNETES_TOKEN_PROXY": "https://aks-token-proxy.kube-system.svc:443",
+            "AZURE_KUBERNETES_SNI_NAME": "token-proxy.aks.local", **ca_source}
+
+
+def certificates_discovery(server):
+    """The discovery paths of certificates.k8s.io the API server was asked for."""
+    return [r["path"] for r in server.control("GET", "counters")["recent"] if r["path"].startswith("/apis/certificates.k8s.io")]
+
+
+def refused_start(binary, pki, kubeconfig_path, env):
+    """Runs serve to its exit (it must not get as far as serving); returns (exit code, stderr)."""
+    proc = subprocess.Popen(serve_command(binary, pki, kubeconfig_path, BINDING_ARGS),
+                            env={"PATH": os.environ["PATH"], "AZURE_TENANT_ID": TENANT, **env},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _, stderr = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, stderr = proc.communicate()
+        pytest.fail(f"serve kept running without the clustertrustbundles API: {stderr}")
+    assert '"msg":"serving"' not in stderr.replace(" ", ""), stderr
+    return proc.returncode, stderr
+
+
+@pytest.mark.parametrize("cluster_apis", ["certificates-v1-only", "no-certificates-group"])
+def test_a_trust_bundle_signer_without_the_clustertrustbundles_api_refuses_to_start(pki, tmp_path, webhook_bin, cluster_apis):
+    """A cluster whose certificates.k8s.io serves only CertificateSigningRequests (the default
+    before the ClusterTrustBundle feature is enabled), or that serves no such group at all (a 404),
+    would reject every opted-in pod: serve exits non-zero, naming the missing API."""
+    server = APIServer(pki, tmp_path)
+    try:
+        if cluster_apis == "no-certificates-group":
+            server.control("POST", "apis", {"group": "certificates.k8s.io", "versions": {}})
+        code, stderr = refused_start(webhook_bin, pki, kubeconfig(tmp_path, pki, server.port),
+                                     binding_env(AZURE_KUBERNETES_CA_CTB_SIGNER_NAME=SIGNER))
+        assert code != 0, stderr
+        assert "clustertrustbundles" in stderr and "AZURE_KUBERNETES_CA_CTB_SIGNER_NAME" in stderr, stderr
+        asked = certificates_discovery(server)
+        assert asked[:1] == ["/apis/certificates.k8s.io"], asked
+        if cluster_apis == "certificates-v1-only":
+            assert "/apis/certificates.k8s.io/v1" in asked, "every served version is looked at"
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("version", ["v1beta1", "v1alpha1"])
+def test_a_trust_bundle_signer_with_the_clustertrustbundles_api_starts_and_projects_the_bundle(pki, tmp_path, webhook_bin, version):
+    """With clustertrustbundles served (v1beta1 from 1.33, v1alpha1 before), the webhook starts,
+    becomes ready, and an opted-in pod gets the proxy env, the CA file and the bundle in its token volume."""
+    server = APIServer(pki, tmp_path, extra_args=["--cluster-trust-bundles"] if version == "v1beta1" else [])
+    if version == "v1alpha1":
+        server.control("POST", "apis", {"group": "certificates.k8s.io", "versions": {
+            "v1": ["certificatesigningrequests", "certificatesigningrequests/status"], "v1alpha1": ["clustertrustbundles"]}})
+    webhook = None
+    try:
+        webhook = Webhook(webhook_bin, pki, kubeconfig(tmp_path, pki, server.port), BINDING_ARGS,
+                          binding_env(AZURE_KUBERNETES_CA_CTB_SIGNER_NAME=SIGNER,
+                                      AZURE_KUBERNETES_CA_CTB_LABEL_SELECTOR=json.dumps(SELECTOR)))
+        webhook.wait_ready()
+        assert f"/apis/certificates.k8s.io/{version}" in certificates_discovery(server)
+        mutated, response = webhook.admit(example_pod(**{"azure.workload.identity/use-identity-binding": "true"}))
+        assert response["allowed"] is True and mutated is not None, response
+        container = mutated["spec"]["containers"][-1]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert env["AZURE_CLIENT_ID"] == CLIENT_ID
+        assert env["AZURE_KUBERNETES_TOKEN_PROXY"] == "https://aks-token-proxy.kube-system.svc:443"
+        assert env["AZURE_KUBERNETES_SNI_NAME"] == "token-proxy.aks.local"
+        assert env["AZURE_KUBERNETES_CA_FILE"] == "/var/run/secrets/azure/tokens/ca-cert/ca.crt"
+        assert "AZURE_KUBERNETES_CA_DATA" not in env
+        [volume] = [v for v in mutated["spec"]["volumes"] if v["name"] == "azure-identity-token"]
+        token, bundle = volume["projected"]["sources"]
+        assert token["serviceAccountToken"]["audience"] == "api://AKSIdentityBinding"
+        assert bundle == {"clusterTrustBundle": {"signerName": SIGNER, "labelSelector": SELECTOR,
+                                                 "path": "ca-cert/ca.crt", "optional": False}}
+    finally:
+        if webhook:
+            webhook.stop()
+        server.stop()
+
+
+@pytest.mark.parametrize("ca_source", [{}, {"AZURE_KUBERNETES_CA_CONFIGMAP_NAME": "token-proxy-ca"}],
+                         ids=["no-ca-source", "configmap"])
+def test_without_a_trust_bundle_signer_the_clustertrustbundles_api_does_not_matter(pki, tmp_path, webhook_bin, ca_source):
+    """Identity bindings without a ClusterTrustBundle CA source start on a cluster that serves no
+    clustertrustbundles, as does the webhook with the feature off."""
+    server = APIServer(pki, tmp_path)
+    webhooks = []
+    try:
+        webhooks.append(Webhook(webhook_bin, pki, kubeconfig(tmp_path, pki, server.port), BINDING_ARGS, binding_env(**ca_source)))
+        webhooks.append(Webhook(webhook_bin, pki, kubeconfig(tmp_path, pki, server.port)))
+        for webhook in webhooks:
+            webhook.wait_ready()
+        mutated, _ = webhooks[0].admit(example_pod(**{"azure.workload.identity/use-identity-binding": "true"}))
+        env = {e["name"]: e.get("value") for e in mutated["spec"]["containers"][-1]["env"]}
+        assert env["AZURE_KUBERNETES_TOKEN_PROXY"] == "https://aks-token-proxy.kube-system.svc:443"
+        assert ("AZURE_KUBERNETES_CA_FILE" in env) == bool(ca_source)
+    finally:
+        for webhook in webhooks:
+            webhook.stop()
+        server.stop()

@@ -1,10 +1,12 @@
 """An application's use of the Azure SDK, run by test_azure_sdk.py inside the pod-like environment.
 
 Configured as an application would be: `WorkloadIdentityCredential()` and
-`DefaultAzureCredential()` with no arguments, reading only the environment. Reads one command a
-line on stdin and answers one JSON line on stdout:
-  `workload SCOPE` / `default SCOPE`: a fresh credential of that kind, then `get_token(SCOPE)`;
-  `probe`: what the process sees at $AZURE_FEDERATED_TOKEN_FILE (resolved path, read-only or not).
+`DefaultAzureCredential()` with no arguments, and `WorkloadIdentityCredential(enable_azure_proxy=True)`
+(the option an application sets for AKS identity bindings), reading only the environment. Reads
+one command a line on stdin and answers one JSON line on stdout:
+  `workload SCOPE` / `default SCOPE` / `proxy SCOPE`: a fresh credential of that kind, then `get_token(SCOPE)`;
+  `probe [VARIABLE]`: what the process sees at the file $VARIABLE names (resolved path, read-only
+  or not); VARIABLE defaults to AZURE_FEDERATED_TOKEN_FILE.
 """
 import errno
 import json
@@ -14,8 +16,19 @@ import sys
 from azure.identity import DefaultAzureCredential, WorkloadIdentityCredential
 
 
+def credential_of(kind):
+    if kind == "workload":
+        return WorkloadIdentityCredential()
+    if kind == "proxy":
+        return WorkloadIdentityCredential(enable_azure_proxy=True)
+    return DefaultAzureCredential()
+
+
 def get_token(kind, scope):
-    credential = WorkloadIdentityCredential() if kind == "workload" else DefaultAzureCredential()
+    try:
+        credential = credential_of(kind)
+    except Exception as error:  # e.g. the SDK refusing the proxy env
+        return {"ok": False, "error": f"{type(error).__name__}: {error}"}
     try:
         token = credential.get_token(scope)
         return {"ok": True, "token": token.token, "expires_on": token.expires_on}
@@ -25,8 +38,8 @@ def get_token(kind, scope):
         credential.close()
 
 
-def probe():
-    path = os.environ["AZURE_FEDERATED_TOKEN_FILE"]
+def probe(variable="AZURE_FEDERATED_TOKEN_FILE"):
+    path = os.environ[variable]
     try:
         with open(path, "a"):
             writable = True
@@ -40,7 +53,7 @@ def main():
         command = line.split()
         if not command:
             continue
-        answer = probe() if command[0] == "probe" else get_token(command[0], command[1])
+        answer = probe(*command[1:]) if command[0] == "probe" else get_token(command[0], command[1])
         print(json.dumps(answer), flush=True)
 
 

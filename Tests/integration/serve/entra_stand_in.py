@@ -73,16 +73,19 @@ class EntraStandIn:
                 self.end_headers()
                 self.wfile.write(data)
 
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(str(pki_dir / "tls.crt"), str(pki_dir / "tls.key"))
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.server.socket = self._tls_context(pki_dir).wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         self.url = f"https://127.0.0.1:{self.port}"
         self.ca_file = pki_dir / "ca.crt"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
+
+    def _tls_context(self, pki_dir) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(pki_dir / "tls.crt"), str(pki_dir / "tls.key"))
+        return context
 
     def _record(self, method, path, form, verdict):
         with self._lock:

@@ -14,25 +14,37 @@ The parties, none of them the webhook's code:
 The child's environment is the container's env from the patched pod, plus PATH (a container
 image's) and REQUESTS_CA_BUNDLE/SSL_CERT_FILE naming the stand-in's CA (which stands in for the
 public roots that sign login.microsoftonline.com).
+
+Identity bindings (the last tests): the webhook runs with the custom token endpoint flags, the pod
+opts in, and `WorkloadIdentityCredential(enable_azure_proxy=True)` sends its token request to
+`token_proxy_stand_in.py` (the AKS token proxy: TLS for the configured SNI name, certificate signed
+by the proxy CA, which the pod gets from the ConfigMap projected into its token volume or from
+AZURE_KUBERNETES_CA_DATA). There the child's environment is the container's env plus PATH only:
+the proxy CA reaches the SDK through the pod alone.
 """
 import base64
 import copy
 import datetime
+import http.client
 import json
 import os
 import pathlib
 import queue
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 
 import jsonpatch
 import pytest
 import yaml
 from entra_stand_in import EntraStandIn, jwt_claims, unsigned_jwt
 from testpki import server_pki
+from token_proxy_stand_in import TokenProxyStandIn
 
 HERE = pathlib.Path(__file__).parent
 VAULT_SCOPE = "https://vault.azure.net/.default"
@@ -97,19 +109,25 @@ class KubeletTokenVolume:
         self.current = None
         self.sequence = 0
 
-    def write(self, token: str):
+    def write(self, token: str, other_files=None):
+        """Writes the token at `path` and `other_files` ({relative path: content}, e.g. a CA
+        projected from a ConfigMap at `ca-cert/ca.crt`); each top-level name links into `..data`."""
+        files = {self.path: token, **(other_files or {})}
         self.sequence += 1
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("..%Y_%m_%d_%H_%M_%S.") + f"{self.sequence:09d}"
         version = self.directory / stamp
         version.mkdir(mode=0o755)
-        (version / self.path).write_text(token)
-        (version / self.path).chmod(0o644)
+        for path, content in files.items():
+            (version / path).parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+            (version / path).write_text(content)
+            (version / path).chmod(0o644)
         staged = self.directory / "..data_tmp"
         staged.symlink_to(stamp)
         os.replace(staged, self.directory / "..data")  # the atomic swap
-        link = self.directory / self.path
-        if not link.is_symlink():
-            link.symlink_to(f"..data/{self.path}")
+        for top in dict.fromkeys(path.split("/")[0] for path in files):
+            link = self.directory / top
+            if not link.is_symlink():
+                link.symlink_to(f"..data/{top}")
         if self.current:
             shutil.rmtree(self.directory / self.current)
         self.current = stamp
@@ -271,3 +289,164 @@ def test_the_stand_in_refuses_what_entra_id_refuses(start_webhook, entra, review
         assert not answer["ok"] and "not the service account token on disk" in answer["error"], answer
     finally:
         client.close()
+
+
+# --- Identity bindings: the token proxy instead of Entra ID ----------------------------------------
+BINDING_SUFFIX = "identity-binding"
+BINDING_AUDIENCE = "api://AKSIdentityBinding"
+PROXY_SNI_NAME = "token-proxy.azwi-test.internal"
+PROXY_CA_CONFIGMAP = "azwi-token-proxy-ca"
+
+
+@pytest.fixture
+def token_proxy(tmp_path, repo_root, base_env):
+    """The token proxy for the example ServiceAccount's app and the webhook's tenant; its certificate
+    names the SNI name only (not 127.0.0.1), so only a client that verifies for that name connects."""
+    pki = tmp_path / "token-proxy-pki"
+    pki.mkdir()
+    server_pki(pki, "/CN=token-proxy-ca", PROXY_SNI_NAME,
+               f"subjectAltName=DNS:{PROXY_SNI_NAME}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n"
+               "authorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash")
+    account = yaml.safe_load((repo_root / "examples" / "serviceaccount.yaml").read_text())
+    proxy = TokenProxyStandIn(
+        pki, PROXY_SNI_NAME, tenant_id=base_env["AZURE_TENANT_ID"],
+        client_id=account["metadata"]["annotations"]["azure.workload.identity/client-id"],
+        issuer=ISSUER, subject=f"system:serviceaccount:{account['metadata']['namespace']}:{account['metadata']['name']}",
+        audience=BINDING_AUDIENCE)
+    yield proxy
+    proxy.stop()
+
+
+def opted_in(review_bytes):
+    """The example review with its pod annotated `azure.workload.identity/use-<suffix>: "true"`."""
+    review = json.loads(review_bytes)
+    review["request"]["object"]["metadata"].setdefault("annotations", {})[f"azure.workload.identity/use-{BINDING_SUFFIX}"] = "true"
+    return json.dumps(review).encode()
+
+
+def kubelet_projection(sources, token, config_maps):
+    """{path: content} of a projected volume as kubelet fills it: the token for a
+    serviceAccountToken source, each item of a configMap source from `config_maps` (what the API
+    server holds: {name: {key: value}})."""
+    files = {}
+    for source in sources:
+        if "serviceAccountToken" in source:
+            files[source["serviceAccountToken"]["path"]] = token
+        elif "configMap" in source:
+            data = config_maps[source["configMap"]["name"]]
+            for item in source["configMap"]["items"]:
+                files[item["path"]] = data[item["key"]]
+        else:
+            raise AssertionError(f"this kubelet stand-in projects no {sorted(source)} source")
+    return files
+
+
+@pytest.mark.parametrize("ca_source", ["configmap", "ca-data"])
+def test_workload_identity_credential_with_the_azure_proxy_gets_a_token_from_the_token_proxy(
+        start_webhook, token_proxy, review_bytes, base_env, tmp_path, ca_source):
+    """An opted-in pod, admitted by `serve` with the custom token endpoint flags, has all that
+    `WorkloadIdentityCredential(enable_azure_proxy=True)` needs: it sends the token request to the
+    proxy URL with the configured SNI name, trusts the proxy CA (projected from the ConfigMap at
+    $AZURE_KUBERNETES_CA_FILE, or $AZURE_KUBERNETES_CA_DATA, never both: the SDK refuses both),
+    and presents the token kubelet wrote for the proxy's audience; `get_token` succeeds."""
+    problem = mount_namespace_problem()
+    if problem:
+        pytest.skip(problem)
+    proxy_ca = token_proxy.ca_file.read_text()
+    env = dict(base_env, AZURE_KUBERNETES_TOKEN_PROXY=token_proxy.url, AZURE_KUBERNETES_SNI_NAME=PROXY_SNI_NAME)
+    if ca_source == "configmap":
+        env["AZURE_KUBERNETES_CA_CONFIGMAP_NAME"] = PROXY_CA_CONFIGMAP
+    else:
+        env["AZURE_KUBERNETES_CA_DATA"] = proxy_ca
+    webhook = start_webhook("--custom-token-endpoint-annotation-suffix", BINDING_SUFFIX,
+                            "--custom-token-endpoint-audience", BINDING_AUDIENCE, env=env)
+    namespace, pod = admitted_pod(webhook, opted_in(review_bytes))
+
+    container = pod["spec"]["containers"][0]
+    assert all("value" in entry and "valueFrom" not in entry for entry in container["env"]), container["env"]
+    container_env = {entry["name"]: entry["value"] for entry in container["env"]}
+    volumes = {volume["name"]: volume for volume in pod["spec"]["volumes"]}
+    [mount] = [mount for mount in container["volumeMounts"] if "projected" in volumes.get(mount["name"], {})]
+    assert mount.get("readOnly") is True
+    sources = volumes[mount["name"]]["projected"]["sources"]
+    request = sources[0]["serviceAccountToken"]
+    assert request["audience"] == BINDING_AUDIENCE, "one token, for the proxy"
+    assert container_env["AZURE_FEDERATED_TOKEN_FILE"] == f"{mount['mountPath']}/{request['path']}"
+    assert container_env["AZURE_KUBERNETES_TOKEN_PROXY"] == token_proxy.url
+    assert container_env["AZURE_KUBERNETES_SNI_NAME"] == PROXY_SNI_NAME
+    if ca_source == "configmap":
+        assert sources[1:] == [{"configMap": {"name": PROXY_CA_CONFIGMAP, "items": [{"key": "ca.crt", "path": "ca-cert/ca.crt"}],
+                                              "optional": False}}]
+        assert container_env["AZURE_KUBERNETES_CA_FILE"] == f"{mount['mountPath']}/ca-cert/ca.crt"
+        assert "AZURE_KUBERNETES_CA_DATA" not in container_env
+    else:
+        assert len(sources) == 1, sources
+        assert container_env["AZURE_KUBERNETES_CA_DATA"] == proxy_ca
+        assert "AZURE_KUBERNETES_CA_FILE" not in container_env
+
+    # Kubelet's part: the token for the requested audience and the ConfigMap's ca.crt, as projected.
+    token = service_account_token(namespace, pod, request["audience"], "bound")
+    files = kubelet_projection(sources, token, {PROXY_CA_CONFIGMAP: {"ca.crt": proxy_ca}})
+    volume = KubeletTokenVolume(tmp_path / "kubelet-volume", request["path"])
+    volume.write(files.pop(request["path"]), files)
+    token_proxy.expected_assertion = token
+
+    client = PodProcess(volume.directory, mount["mountPath"], dict(container_env, PATH=os.environ["PATH"]))
+    try:
+        if ca_source == "configmap":
+            seen = client.ask("probe AZURE_KUBERNETES_CA_FILE")
+            assert seen["writable"] is False, seen
+            assert seen["realpath"] == f"{os.path.realpath(mount['mountPath'])}/{volume.current}/ca-cert/ca.crt", seen
+        answer = client.ask(f"proxy {VAULT_SCOPE}")
+        assert answer["ok"], (answer, token_proxy.requests, token_proxy.handshakes())
+        assert answer["token"] == "stand-in-access-token-1"
+        [(method, path, form, verdict)] = token_proxy.requests
+        assert (method, path, verdict) == ("POST", f"/{token_proxy.tenant_id}/oauth2/v2.0/token", "issued")
+        assert form["scope"] == [VAULT_SCOPE] and form["client_assertion"] == [token]
+        assert jwt_claims(token)["aud"] == [BINDING_AUDIENCE]
+        assert token_proxy.handshakes() and set(token_proxy.handshakes()) == {PROXY_SNI_NAME}, token_proxy.handshakes()
+    finally:
+        client.close()
+    assert client.process.returncode == 0, "".join(client.stderr)
+
+
+def proxy_post(proxy, server_name, form):
+    """A token request over TLS to the proxy with `server_name` as SNI (None: no SNI); (status, JSON)."""
+    context = ssl.create_default_context(cafile=str(proxy.ca_file))
+    context.check_hostname = server_name is not None
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname=server_name) as tls:
+            body = urllib.parse.urlencode(form)
+            tls.sendall((f"POST /{proxy.tenant_id}/oauth2/v2.0/token HTTP/1.1\r\nHost: 127.0.0.1:{proxy.port}\r\n"
+                         f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
+                         f"Connection: close\r\n\r\n{body}").encode())
+            response = http.client.HTTPResponse(tls)
+            response.begin()
+            return response.status, json.loads(response.read())
+
+
+def test_the_token_proxy_stand_in_refuses_what_the_proxy_refuses(token_proxy, review_bytes):
+    """The stand-in is strict enough for the test above to mean something: a TLS client sending
+    another server name, or none, is refused in the handshake; over the right one, a token for
+    Entra ID's audience (not the proxy's) and a token other than the one on disk are refused."""
+    review = json.loads(review_bytes)
+    namespace, pod = review["request"]["namespace"], review["request"]["object"]
+    on_disk = service_account_token(namespace, pod, BINDING_AUDIENCE, "on-disk")
+    token_proxy.expected_assertion = on_disk
+    form = {"client_id": token_proxy.client_id, "grant_type": "client_credentials", "scope": VAULT_SCOPE,
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}
+    for server_name in ("other.azwi-test.internal", None):
+        with pytest.raises(ssl.SSLError, match="UNRECOGNIZED_NAME"):
+            proxy_post(token_proxy, server_name, dict(form, client_assertion=on_disk))
+    assert token_proxy.handshakes() == ["other.azwi-test.internal", None]
+    assert token_proxy.requests == [], "nothing is served without the right server name"
+
+    status, answer = proxy_post(token_proxy, PROXY_SNI_NAME, dict(form, client_assertion=on_disk))
+    assert status == 200 and answer["access_token"], answer
+    entra_audience = service_account_token(namespace, pod, FIC_AUDIENCE, "entra-audience")
+    token_proxy.expected_assertion = entra_audience
+    status, answer = proxy_post(token_proxy, PROXY_SNI_NAME, dict(form, client_assertion=entra_audience))
+    assert status == 401 and "AADSTS700213" in answer["error_description"] and FIC_AUDIENCE in answer["error_description"], answer
+    token_proxy.expected_assertion = on_disk
+    status, answer = proxy_post(token_proxy, PROXY_SNI_NAME, dict(form, client_assertion=entra_audience))
+    assert status == 401 and "not the service account token on disk" in answer["error_description"], answer
