@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Regenerates the static manifest from the chart: the Namespace (Pod Security "restricted"), then
 # the chart's default render with envsubst-style placeholders for the tenant and the cloud.
+# Rendered by our own renderer (hack/helm-template), with or without helm on PATH, so that the
+# output does not depend on the machine.
 # usage: hack/generate-manifests.sh [OUT]   (default OUT: deploy/azure-wi-webhook.yaml)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-deploy/azure-wi-webhook.yaml}
 namespace=azure-workload-identity-system
-helm_template=$(../shared/tools/helm-template/build.sh "$PWD/.build-tools/helm-template")
+helm_template=$(hack/helm-template/build.sh "$PWD/.build-tools/helm-template")
 
 {
   cat <<YAML

@@ -16,6 +16,12 @@ OPTIONS = {  # name -> (sets, values files)
     "extras": ((), (HERE / "values" / "extras.yaml",)),
     "pdb-max-unavailable": (("podDisruptionBudget.minAvailable=null", "podDisruptionBudget.maxUnavailable=0"), ()),
     "no-topology-spread": (("topologySpreadConstraints=null",), ()),
+    # identity bindings (upstream 1.6's custom token endpoint), with each of the three CA sources
+    "identity-binding": ((), (HERE / "values" / "upstream-1.6-identity-binding.yaml",)),
+    "identity-binding-ca-data": ((), (HERE / "values" / "upstream-1.6-identity-binding.yaml",
+                                      HERE / "values" / "identity-binding-ca-data.yaml")),
+    "identity-binding-ctb": ((), (HERE / "values" / "upstream-1.6-identity-binding.yaml",
+                                  HERE / "values" / "identity-binding-ctb.yaml")),
 }
 
 

@@ -1,5 +1,9 @@
-"""Fixtures for the deployment tests: the image's binary, the helm-template tool and chart renders."""
+"""Fixtures for the deployment tests: the image's binary, the chart renderer and chart renders.
+
+The chart is rendered by `helm template` when a helm binary is on PATH, else by our own renderer,
+hack/helm-template (docs/helm-template.md)."""
 import pathlib
+import shutil
 import subprocess
 
 import pytest
@@ -16,13 +20,30 @@ def shipped_bin(repo_root: pathlib.Path) -> pathlib.Path:
     return out
 
 
+def build_helm_template(repo_root: pathlib.Path) -> pathlib.Path:
+    """hack/helm-template, built (when stale) into the git-ignored .build-tools/."""
+    out = repo_root / ".build-tools" / "helm-template"
+    built = subprocess.run([str(repo_root / "hack" / "helm-template" / "build.sh"), str(out)],
+                           capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, f"hack/helm-template/build.sh failed:\n{built.stderr}"
+    return out
+
+
 @pytest.fixture(scope="session")
 def helm_template(repo_root: pathlib.Path) -> pathlib.Path:
-    """shared/tools/helm-template, built once into the git-ignored .build-tools/."""
-    build = repo_root.parent / "shared" / "tools" / "helm-template" / "build.sh"
-    out = repo_root / ".build-tools" / "helm-template"
-    subprocess.run([str(build), str(out)], check=True, capture_output=True, text=True, timeout=600)
-    return out
+    """Our renderer, hack/helm-template, built once."""
+    return build_helm_template(repo_root)
+
+
+@pytest.fixture(scope="session")
+def chart_renderer(request):
+    """The command that renders the chart, a function of (namespace, release, [-f/--set args], chart
+    dir): `helm template` when helm is on PATH, else hack/helm-template (built only then)."""
+    helm = shutil.which("helm")
+    if helm:
+        return lambda ns, release, args, chart: [helm, "template", release, str(chart), "-n", ns, *args]
+    ours = str(request.getfixturevalue("helm_template"))
+    return lambda ns, release, args, chart: [ours, "-n", ns, "--name", release, *args, str(chart)]
 
 
 @pytest.fixture(scope="session")
@@ -31,16 +52,17 @@ def chart_dir(repo_root: pathlib.Path) -> pathlib.Path:
 
 
 @pytest.fixture(scope="session")
-def render(helm_template, chart_dir):
+def render(chart_renderer, chart_dir):
     """render(*sets, values=[files], tenant=True) -> (returncode, stdout, stderr)."""
 
     def run(*sets: str, values=(), tenant: bool = True):
-        args = [str(helm_template), "-n", NAMESPACE, "--name", RELEASE]
+        args = []
         for f in values:
             args += ["-f", str(f)]
         for s in ([f"azureTenantID={TENANT}"] if tenant else []) + list(sets):
             args += ["--set", s]
-        return subprocess.run(args + [str(chart_dir)], capture_output=True, text=True, timeout=60)
+        return subprocess.run(chart_renderer(NAMESPACE, RELEASE, args, chart_dir),
+                              capture_output=True, text=True, timeout=60)
 
     return run
 
