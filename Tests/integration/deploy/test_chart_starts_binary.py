@@ -47,6 +47,8 @@ RUNS = {  # name -> (sets, values files)
     "default": OPTIONS["default"],
     "upstream-example": OPTIONS["upstream-example"],
     "extras-azure-stack": (("azureEnvironment=AzureStackCloud",), OPTIONS["extras"][1]),
+    "identity-binding": OPTIONS["identity-binding"],
+    "identity-binding-ca-data": OPTIONS["identity-binding-ca-data"],
 }
 
 
