@@ -128,6 +128,7 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         ShutdownSignals.block()
         let logger = WebhookLogging.bootstrap(format: logFormat, level: admission.logLevel)
+        logger.info("starting azwi-webhook", metadata: BuildInfo.current.logMetadata)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let settings = try resolveSettings(logger: logger)
@@ -220,7 +221,7 @@ struct ServeCommand: ParsableCommand {
         do throws(KubeClientError) {
             let connection = try KubeConnection.load(kubeconfigPath: kubeconfig, environment: environment)
             logger.info("using the API server", metadata: ["server": "\(connection.host):\(connection.port)", "from": "\(connection.origin)"])
-            return try KubeAPIClient(connection: connection, userAgent: "azwi-webhook/\(WebhookVersion.current)", logger: logger)
+            return try KubeAPIClient(connection: connection, userAgent: BuildInfo.current.userAgent, logger: logger)
         } catch {
             throw ServeError("cannot use the API server: \(error)")
         }
