@@ -6,6 +6,8 @@ import re
 import subprocess
 import sys
 
+import yaml
+
 BIN = pathlib.Path(sys.executable).parent  # the virtualenv's bin/, where requirements-test.txt installs tools
 
 
@@ -35,3 +37,16 @@ def test_every_action_is_pinned_by_commit_with_its_version_named(repo_root):
     for action, comment in uses:
         assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
         assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), f"{action}: no version comment"
+
+
+def test_changelog_has_a_section_for_the_charts_version(repo_root, chart_dir):
+    # The release workflow takes its notes from it (scripts/changelog-section) and wants its date.
+    chart = yaml.safe_load((chart_dir / "Chart.yaml").read_text())
+    changelog = (repo_root / "CHANGELOG.md").read_text()
+    assert re.search(rf"^## \[{re.escape(chart['version'])}\] - (\d{{4}}-\d{{2}}-\d{{2}}|unreleased)$", changelog, re.M)
+    notes = subprocess.run([repo_root / "scripts" / "changelog-section", chart["version"]], check=True,
+                           capture_output=True, text=True, timeout=30).stdout
+    assert "### Added" in notes and "## [" not in notes
+    missing = subprocess.run([repo_root / "scripts" / "changelog-section", "0.0.0-none"],
+                             capture_output=True, text=True, timeout=30)
+    assert missing.returncode == 1 and "no section ## [0.0.0-none]" in missing.stderr
