@@ -5,6 +5,11 @@
 # Build: docker build -t azwi-webhook:dev .   (never built where it was written, which has no
 # Docker engine: checked by hadolint and against the ldd of scripts/build-release's binary,
 # Tests/integration/deploy/test_dockerfile.py)
+#
+# Multi-architecture: docker buildx build --platform linux/amd64,linux/arm64 (the release
+# workflow). Every stage is built natively for each target platform, the foreign one under QEMU:
+# the build stage is not `FROM --platform=$BUILDPLATFORM`, because cross-compiling Swift needs a
+# Swift SDK per target, which is not set up. Slower, but correct by construction.
 
 FROM swift:6.3-bookworm AS build
 # hadolint ignore=DL3008 # unpinned on purpose: take Debian bookworm's current security updates
@@ -17,6 +22,12 @@ WORKDIR /src
 COPY Package.swift ./
 RUN swift package resolve --scratch-path .build-release
 COPY . .
+# What `azwi-webhook --version` reports (scripts/build-release): the context has no .git, so the
+# release workflow passes the tag, the commit and the build date; unset, they read dev, unknown
+# and the time of the build.
+ARG AZWI_VERSION
+ARG AZWI_COMMIT
+ARG AZWI_BUILD_DATE
 RUN scripts/build-release /out/azwi-webhook
 
 FROM debian:bookworm-slim

@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "CShims", dependencies: ["COpenSSL", "CZlib"]),
+        // The build's version, commit and date: defaults here, stamped by scripts/build-release at link time.
+        .target(name: "CBuildStamp"),
 
         // Transport: TLS and HTTP/1.1. Knows nothing of Kubernetes.
         .target(
@@ -71,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "azwi-webhook",
             dependencies: [
-                "Admission", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML",
+                "Admission", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML", "CBuildStamp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

@@ -28,7 +28,7 @@ public final class KubeAPIClient: KubeTransport {
 
     /// - Parameters:
     ///   - connection: where the server is and how to authenticate (see ``KubeConnection/load(kubeconfigPath:environment:inClusterRoot:)``).
-    ///   - userAgent: names this program and its version, e.g. "azwi-webhook/0.1.0".
+    ///   - userAgent: names this program and its version, e.g. "azwi-webhook/v0.1.0 (linux/amd64) …".
     ///   - metricsFactory: where request latencies go (`azwi_kube_api_request_duration_seconds`).
     /// - Throws: `KubeClientError.configuration` when the CA or client certificate is unusable.
     /// The help text of each metric the Kubernetes client reports, by name, for a backend that exports it.

@@ -7,7 +7,7 @@ struct AzwiWebhook: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "azwi-webhook",
         abstract: "The Azure Workload Identity mutating admission webhook.",
-        version: WebhookVersion.current,
+        version: BuildInfo.current.json,
         subcommands: [ServeCommand.self, MutateCommand.self],
         defaultSubcommand: ServeCommand.self
     )

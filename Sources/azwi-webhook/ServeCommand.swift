@@ -129,6 +129,7 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         ShutdownSignals.block()
         let logger = WebhookLogging.bootstrap(format: logFormat, level: admission.logLevel)
+        logger.info("starting azwi-webhook", metadata: BuildInfo.current.logMetadata)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(DescribedMetricsFactory(
             registry: registry, help: HTTPServer.metricHelp.merging(KubeAPIClient.metricHelp) { first, _ in first }))
@@ -247,7 +248,7 @@ struct ServeCommand: ParsableCommand {
         do throws(KubeClientError) {
             let connection = try KubeConnection.load(kubeconfigPath: kubeconfig, environment: environment)
             logger.info("using the API server", metadata: ["server": "\(connection.host):\(connection.port)", "from": "\(connection.origin)"])
-            return try KubeAPIClient(connection: connection, userAgent: "azwi-webhook/\(WebhookVersion.current)", logger: logger)
+            return try KubeAPIClient(connection: connection, userAgent: BuildInfo.current.userAgent, logger: logger)
         } catch {
             throw ServeError("cannot use the API server: \(error)")
         }

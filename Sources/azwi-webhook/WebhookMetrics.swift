@@ -56,8 +56,16 @@ final class WebhookMetrics: Sendable {
     /// The serving certificate's notAfter (seconds since the epoch); `Int64.min` when unknown.
     private let certificateNotAfter = Atomic<Int64>(Int64.min)
 
-    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    /// Registers the metrics that exist from the start.
+    ///
+    /// - Parameter build: reported as `azwi_build_info`, a gauge of 1 whose labels say which
+    ///   build is running (Prometheus' `*_info` convention, as `go_info` in upstream's scrape).
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), build: BuildInfo = .current) {
         self.registry = registry
+        registry.makeGauge(descriptor: MetricNameDescriptor(
+            metricName: "azwi_build_info", unitName: "",
+            helpText: "Always 1; the labels name the running build (version, git commit, Swift version)"),
+            labels: [("version", build.version), ("commit", build.commit), ("swift", build.swiftVersion)]).set(1.0)
         certificateExpiry = registry.makeGauge(descriptor: MetricNameDescriptor(
             metricName: "azwi_serving_certificate_expiry", unitName: "seconds",
             helpText: "Seconds until the serving certificate expires (negative once expired)"))

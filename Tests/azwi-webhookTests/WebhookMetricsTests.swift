@@ -46,6 +46,14 @@ private func exposition(_ metrics: WebhookMetrics) -> [String] {
     #expect(lines.contains(#"azwi_certificate_reloads_total{result="failure"} 2"#))
 }
 
+@Test func buildInfoIsAGaugeOfOneLabelledWithTheBuild() {
+    let build = BuildInfo(version: "v1.2.3", commit: "abc123", date: "2026-11-23T10:00:00Z", swiftVersion: "6.3.1", platform: "linux/amd64")
+    let lines = exposition(WebhookMetrics(build: build))
+    #expect(lines.contains { $0.hasPrefix("# HELP azwi_build_info ") })
+    #expect(lines.contains("# TYPE azwi_build_info gauge"))
+    #expect(lines.contains(#"azwi_build_info{version="v1.2.3",commit="abc123",swift="6.3.1"} 1.0"#))
+}
+
 @Test func readMostlyCacheCreatesEachValueOnce() async {
     final class Made: Sendable {}
     let cache = ReadMostlyCache<Int, Made>()

@@ -1,4 +1,5 @@
 """The health and metrics listeners: probes, readiness, and the Prometheus exposition."""
+import json
 import subprocess
 
 from httpwire import read_response, request_bytes
@@ -53,3 +54,18 @@ def test_metrics_endpoint(webhook, review_bytes):
     assert webhook.metric('azwi_certificate_reloads_total{result="success"}') == 0
     assert webhook.get_plain(webhook.metrics_port, "/other")[0] == 404
 
+
+
+def test_build_info_in_the_first_log_line_and_the_metrics(webhook, webhook_bin):
+    version = json.loads(subprocess.run([webhook_bin, "--version"], check=True, capture_output=True,
+                                        text=True, timeout=30).stdout)
+    first = webhook.logs()[0]
+    assert first["msg"] == "starting azwi-webhook"
+    assert {key: first[key] for key in ("version", "commit", "buildDate", "swiftVersion", "platform")} == {
+        "version": version["buildVersion"], "commit": version["gitCommit"], "buildDate": version["buildDate"],
+        "swiftVersion": version["swiftVersion"], "platform": version["platform"]}
+    text = webhook.metrics()
+    assert "# TYPE azwi_build_info gauge" in text and "# HELP azwi_build_info " in text
+    sample = (f'azwi_build_info{{version="{version["buildVersion"]}",commit="{version["gitCommit"]}",'
+              f'swift="{version["swiftVersion"]}"}}')
+    assert webhook.metric(sample) == 1
