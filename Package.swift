@@ -45,14 +45,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // JSON string escaping, shared by everything that writes JSON (the admission layer included).
+        .target(name: "JSONText", swiftSettings: swiftSettings),
+
         // Documents: YAML (libyaml) to a tree, and the tree to JSON, for kubeconfig and local files.
-        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+        .target(name: "YAML", dependencies: ["CYAML", "JSONText"], swiftSettings: swiftSettings),
 
         // Kubernetes client: kubeconfig, API calls, the ServiceAccount cache.
         .target(
             name: "KubeClient",
             dependencies: [
-                "WebhookTLS", "WebhookHTTP", "YAML",
+                "WebhookTLS", "WebhookHTTP", "YAML", "JSONText",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -67,13 +70,13 @@ let package = Package(
         ),
 
         // Admission logic: pure, no I/O. Request bytes + ServiceAccount + config in, response bytes out.
-        .target(name: "Admission", swiftSettings: swiftSettings),
+        .target(name: "Admission", dependencies: ["JSONText"], swiftSettings: swiftSettings),
 
         // The executable that wires the layers together.
         .executableTarget(
             name: "azwi-webhook",
             dependencies: [
-                "Admission", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML", "CBuildStamp",
+                "Admission", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML", "JSONText", "CBuildStamp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

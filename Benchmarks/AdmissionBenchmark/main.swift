@@ -49,7 +49,7 @@ func admitOnce() -> Int {
     guard let request = try? AdmissionRequest.read(body) else {
         fail("the review cannot be read\n")
     }
-    let outcome = admitter.admit(request, serviceAccount: account)
+    let outcome = admitter.admit(request, serviceAccount: account, nativeSidecars: false)
     guard case .mutated = outcome.decision else {
         fail("expected a mutation, got \(outcome.decision)\n")
     }
