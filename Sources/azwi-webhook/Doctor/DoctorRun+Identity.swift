@@ -88,7 +88,7 @@ extension DoctorRun {
                              fix: DoctorFixes.installChart.replacing("<tenant-id>", with: lookup))
             }
             tenantID = tenant
-            return .pass(id, "tenant \(tenant) (cluster default, AZURE_TENANT_ID in \(configMapReference))")
+            return .pass(id, "tenant \(tenant) (the cluster default: AZURE_TENANT_ID in ConfigMap \(Self.configMap))")
         case .unavailable(.missing):
             return .warn(id, "no \(key) annotation and no \(configMapReference) to read the cluster default tenant from",
                          fix: DoctorFixes.annotateServiceAccount(name, namespace: namespace, key: key, value: lookup))

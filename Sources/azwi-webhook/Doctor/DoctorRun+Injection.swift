@@ -44,7 +44,7 @@ extension DoctorRun {
                          fix: "remove the container's own AZURE_* env entries, or the container from the skip list, then re-create the pods")
         }
         let containers = inspections[0].injectedContainers.joined(separator: ", ")
-        return .pass(id, "pod \(inspections[0].podName) has the AZURE_* variables and the token in container(s) \(containers), as the ServiceAccount is now\(counted)")
+        return .pass(id, "pod \(inspections[0].podName) has the AZURE_* variables and the token in container(s) \(containers)\(counted)")
     }
 
     /// Offline: what admitting the manifest's pod would do.

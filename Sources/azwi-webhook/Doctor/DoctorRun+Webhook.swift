@@ -13,8 +13,8 @@ extension DoctorRun {
             guard !facts.webhooks.isEmpty else {
                 return .fail(id, "MutatingWebhookConfiguration \(facts.name) has no webhooks", fix: DoctorFixes.installChart)
             }
-            let entries = facts.webhooks.map { "\($0.name): failurePolicy \($0.failurePolicy), timeoutSeconds \($0.timeoutSeconds)" }
-            var message = "MutatingWebhookConfiguration \(facts.name) exists (\(entries.joined(separator: "; ")))"
+            let entries = facts.webhooks.map { "failurePolicy \($0.failurePolicy), timeoutSeconds \($0.timeoutSeconds)" }
+            var message = "\(facts.name) exists: \(entries.joined(separator: "; "))"
             if facts.webhooks.contains(where: { $0.failurePolicy == "Ignore" }) {
                 message += "; with Ignore, pods are created without identity while the webhook is unreachable"
             }
@@ -97,7 +97,7 @@ extension DoctorRun {
         }
         switch CABundleVerdict.check(caBundles: bundles, servingChain: chain, hostName: hostName) {
         case .verifies:
-            return .pass(id, "every webhook's caBundle verifies the serving certificate in \(secretNamespace)/\(Self.certificateSecret) for \(hostName)")
+            return .pass(id, "the caBundle verifies the serving certificate (Secret \(Self.certificateSecret)) for \(hostName)")
         case let .fails(reason):
             return .fail(id, "\(reason): the API server cannot call the webhook", fix: DoctorFixes.restartWebhook(namespace: secretNamespace))
         }

@@ -46,8 +46,11 @@ struct ManifestDoctorSource: DoctorSource {
             let account = serviceAccounts.first { $0.objectName == name && Self.inNamespace($0, namespace) }
             return account.map(Fetched.found) ?? .unavailable(.missing("ServiceAccount \(name) is not in the files given"))
         }
-        guard let kind = DoctorTarget.Kind.allCases.first(where: { $0.resource == resource }),
-              let object = find(kind.objectKind, name: name, namespace: namespace) else { return .unavailable(.offline) }
+        // Pods and workloads are in the manifest or nowhere; anything else needs a cluster.
+        guard let kind = DoctorTarget.Kind.allCases.first(where: { $0.resource == resource }) else { return .unavailable(.offline) }
+        guard let object = find(kind.objectKind, name: name, namespace: namespace) else {
+            return .unavailable(.missing("\(kind.rawValue)/\(name) is not in \(manifestPath)"))
+        }
         return .found(object)
     }
 
