@@ -7,7 +7,7 @@ import YAML
 extension DoctorRun {
     mutating func serviceAccountCheck() -> DoctorCheck {
         let id = DoctorCheck.ID.serviceAccount
-        guard let workload = workload.value else { return .skip(id, unavailable: self.workload.unavailable ?? .offline) }
+        guard let workload = workload.value else { return skipWithoutTarget(id) }
         let name = workload.serviceAccountName
         let reference = "ServiceAccount \(namespace)/\(name)"
         serviceAccount = target.kind == .serviceaccount ? .found(workload.object) : source.get(.serviceAccounts, namespace: namespace, name: name)

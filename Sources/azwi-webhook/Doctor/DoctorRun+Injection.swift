@@ -10,7 +10,7 @@ extension DoctorRun {
 
     mutating func injectedCheck() -> DoctorCheck {
         let id = DoctorCheck.ID.injected
-        guard let workload = workload.value else { return .skip(id, unavailable: self.workload.unavailable ?? .offline) }
+        guard let workload = workload.value else { return skipWithoutTarget(id) }
         guard let template = workload.podTemplate else {
             return .skip(id, "a ServiceAccount has no pods of its own: run doctor on the pod or workload that uses it")
         }
@@ -40,8 +40,9 @@ extension DoctorRun {
             return .fail(id, "pod \(broken.podName): \(broken.problems.joined(separator: "; "))\(because)\(more)\(counted)", fix: fix)
         }
         if let odd = inspections.first(where: { !$0.notes.isEmpty }) {
+            let recreate = owner().map { DoctorFixes.recreatePods(owner: $0, namespace: namespace, pods: [odd.podName]) }
             return .warn(id, "pod \(odd.podName): \(odd.notes.joined(separator: "; "))\(counted)",
-                         fix: "remove the container's own AZURE_* env entries, or the container from the skip list, then re-create the pods")
+                         fix: Self.noteFix(odd) + (recreate.map { ", then: \($0)" } ?? ""))
         }
         let containers = inspections[0].injectedContainers.joined(separator: ", ")
         return .pass(id, "pod \(inspections[0].podName) has the AZURE_* variables and the token in container(s) \(containers)\(counted)")
@@ -54,14 +55,21 @@ extension DoctorRun {
             return .fail(id, denial, fix: "change the manifest so the webhook can admit it (see the message)")
         }
         if !inspection.notes.isEmpty {
-            return .warn(id, "when created: \(inspection.notes.joined(separator: "; "))",
-                         fix: "remove the container's own AZURE_* env entries, or the container from the skip list")
+            return .warn(id, "when created: \(inspection.notes.joined(separator: "; "))", fix: Self.noteFix(inspection))
         }
         guard !inspection.injectedContainers.isEmpty else {
             return .fail(id, "the webhook would inject into no container: every container is skipped",
                          fix: "remove the containers that need Azure credentials from \(ContainerSelection.skipAnnotation)")
         }
         return .pass(id, "when created, the webhook injects the AZURE_* variables and the token into container(s) \(inspection.injectedContainers.joined(separator: ", "))")
+    }
+
+    /// What to change when a pod's injection is odd: the skip list, or the container's own variables.
+    private static func noteFix(_ inspection: PodInjection) -> String {
+        if let skipped = inspection.skippedContainers.first {
+            return "if container \(skipped) needs Azure credentials, take it out of the pod template's \(ContainerSelection.skipAnnotation) (or add it to \(ContainerSelection.includeAnnotation))"
+        }
+        return "remove the container's own AZURE_* env entries from the pod template, so the webhook's are injected"
     }
 
     /// The target's pods, found through its owner chain (Deployment → ReplicaSets → pods,

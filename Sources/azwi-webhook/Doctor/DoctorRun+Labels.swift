@@ -7,7 +7,7 @@ extension DoctorRun {
     mutating func podLabelCheck() -> DoctorCheck {
         let id = DoctorCheck.ID.podLabel
         let key = Self.useLabel
-        guard let workload = workload.value else { return .skip(id, unavailable: self.workload.unavailable ?? .offline) }
+        guard let workload = workload.value else { return skipWithoutTarget(id) }
         guard let template = workload.podTemplate else {
             return .skip(id, "a ServiceAccount has no pod labels: run doctor on the pod or workload that uses it")
         }
@@ -41,7 +41,7 @@ extension DoctorRun {
                          fix: "run the workload in another namespace")
         }
         guard let facts = webhook.value else { return skipWithoutConfiguration(id) }
-        guard let workload = workload.value else { return .skip(id, unavailable: self.workload.unavailable ?? .offline) }
+        guard let workload = workload.value else { return skipWithoutTarget(id) }
         var namespaceLabels: [String: String]
         switch source.get(.namespaces, namespace: nil, name: namespace) {
         case let .found(object): namespaceLabels = object.labels

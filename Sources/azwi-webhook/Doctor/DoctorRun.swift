@@ -77,6 +77,11 @@ struct DoctorRun {
         return DoctorReport(target: target.description, namespace: namespace, checks: checks, federatedCredential: credential)
     }
 
+    /// The skip of a check that needs the target when its read was refused.
+    func skipWithoutTarget(_ id: DoctorCheck.ID) -> DoctorCheck {
+        .skip(id, unavailable: workload.unavailable ?? .failed("\(target) was not read"))
+    }
+
     /// Where the webhook runs: its Service's namespace, else the chart's default.
     var webhookNamespace: String { webhook.value?.namespace ?? WebhookFacts.defaultNamespace }
 

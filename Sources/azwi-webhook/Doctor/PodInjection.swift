@@ -16,6 +16,8 @@ struct PodInjection {
     private(set) var notes: [String] = []
     /// The containers that got (or would get) the variables.
     private(set) var injectedContainers: [String] = []
+    /// The containers the pod's annotations exclude.
+    private(set) var skippedContainers: [String] = []
     /// Why the pod lacks what it lacks, when problems is not empty.
     private(set) var cause: String?
 
@@ -42,7 +44,8 @@ struct PodInjection {
             skipContainers: pod.annotations[ContainerSelection.skipAnnotation],
             includeContainers: pod.annotations[ContainerSelection.includeAnnotation])
         let containers = summary.initContainerNames + summary.containerNames
-        for name in containers where !selection.includes(name) {
+        skippedContainers = containers.filter { !selection.includes($0) }
+        for name in skippedContainers {
             notes.append("container \(name) is skipped (\(ContainerSelection.skipAnnotation) or \(ContainerSelection.includeAnnotation)): it gets no identity")
         }
         injectedContainers = containers.filter(selection.includes)

@@ -178,6 +178,7 @@ def test_user_set_env_shadowing_ours_is_a_warning(cluster):
     report = cluster.report(expect_exit=0)
     check = report["by_id"]["injected"]
     assert check["status"] == "warn" and 'container "app" sets AZURE_CLIENT_ID itself' in check["message"]
+    assert check["fix"].startswith("remove the container's own AZURE_* env entries")
 
 
 def test_a_skipped_container_is_named(cluster):
@@ -186,6 +187,9 @@ def test_a_skipped_container_is_named(cluster):
     cluster.install_workload(template=template, pod=mutated(cluster.pod_of(template), skip=("sidecar",)))
     check = cluster.report(expect_exit=0)["by_id"]["injected"]
     assert check["status"] == "warn" and "container sidecar is skipped" in check["message"]
+    assert check["fix"].startswith("if container sidecar needs Azure credentials, take it out of the pod template's "
+                                   "azure.workload.identity/skip-containers")
+    assert check["fix"].endswith(", then: kubectl -n production rollout restart deployment/web")
 
 
 def test_an_issuer_without_the_trailing_slash_the_discovery_document_has(cluster):
