@@ -55,7 +55,7 @@ extension DoctorRun {
         if let miss = misses.first {
             return .warn(id, "client ID \(clientID); \(miss) is ignored by the webhook", fix: removal(of: miss, workload: workload))
         }
-        return .pass(id, "client ID \(clientID) (ServiceAccount annotation \(key))")
+        return .pass(id, "client ID \(clientID)")
     }
 
     mutating func tenantIDCheck() -> DoctorCheck {
@@ -75,7 +75,7 @@ extension DoctorRun {
             }
             tenantID = tenant
             readAuthorityHost()
-            return .pass(id, "tenant \(tenant) (ServiceAccount annotation \(key))")
+            return .pass(id, "tenant \(tenant) (the ServiceAccount's annotation)")
         }
         let configMapReference = "ConfigMap \(webhookNamespace)/\(Self.configMap)"
         switch source.get(.configMaps, namespace: webhookNamespace, name: Self.configMap) {
@@ -88,7 +88,7 @@ extension DoctorRun {
                              fix: DoctorFixes.installChart.replacing("<tenant-id>", with: lookup))
             }
             tenantID = tenant
-            return .pass(id, "tenant \(tenant) (the cluster default: AZURE_TENANT_ID in ConfigMap \(Self.configMap))")
+            return .pass(id, "tenant \(tenant) (the cluster default, from ConfigMap \(Self.configMap))")
         case .unavailable(.missing):
             return .warn(id, "no \(key) annotation and no \(configMapReference) to read the cluster default tenant from",
                          fix: DoctorFixes.annotateServiceAccount(name, namespace: namespace, key: key, value: lookup))

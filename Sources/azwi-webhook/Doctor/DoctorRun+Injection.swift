@@ -45,7 +45,7 @@ extension DoctorRun {
                          fix: Self.noteFix(odd) + (recreate.map { ", then: \($0)" } ?? ""))
         }
         let containers = inspections[0].injectedContainers.joined(separator: ", ")
-        return .pass(id, "pod \(inspections[0].podName) has the AZURE_* variables and the token in container(s) \(containers)\(counted)")
+        return .pass(id, "pod \(inspections[0].podName) has the AZURE_* variables and the token in \(containers)\(counted)")
     }
 
     /// Offline: what admitting the manifest's pod would do.

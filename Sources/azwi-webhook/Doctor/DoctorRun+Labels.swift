@@ -65,8 +65,8 @@ extension DoctorRun {
             let namespaceUnmet = namespaceSelector.unmet(by: namespaceLabels)
             let objectUnmet = checksPod ? objectSelector.unmet(by: podLabels) : []
             if namespaceUnmet.isEmpty && objectUnmet.isEmpty {
-                let pod = checksPod ? "; the pod labels match its objectSelector (\(objectSelector.summary))" : ""
-                return .pass(id, "namespace \(namespace) matches the namespaceSelector (\(namespaceSelector.summary))\(pod)")
+                let pod = checksPod ? ", the pod labels its objectSelector" : ""
+                return .pass(id, "namespace \(namespace) matches the webhook's namespaceSelector\(pod)")
             }
             if first == nil { first = (entry, namespaceUnmet, objectUnmet) }
         }

@@ -49,7 +49,7 @@ extension DoctorRun {
                          fix: "make the federated credential's issuer the token's iss, character for character:\n"
                             + "az identity federated-credential update --name \(FederatedCredential.credentialName(namespace: namespace, serviceAccount: name)) --identity-name <identity-name> --resource-group <resource-group> --issuer \"\(claims.issuer)\"")
         }
-        return .pass(id, "\(found); iss equals the issuer in /.well-known/openid-configuration")
+        return .pass(id, "\(found); iss equals the discovery issuer")
     }
 }
 

@@ -60,7 +60,7 @@ extension DoctorRun {
                 return .fail(id, "\(reference) has no ready endpoints: the API server cannot call the webhook (pods are rejected under failurePolicy Fail, created without identity under Ignore)",
                              fix: "\(pods)\nkubectl -n \(service.namespace) describe deployment \(Self.webhookDeployment)")
             }
-            found.append("\(reference) has \(ready) ready endpoint\(ready == 1 ? "" : "s")")
+            found.append("\(service.namespace)/\(service.name): \(ready) ready endpoint\(ready == 1 ? "" : "s")")
         }
         return .pass(id, found.joined(separator: "; "))
     }
@@ -97,7 +97,7 @@ extension DoctorRun {
         }
         switch CABundleVerdict.check(caBundles: bundles, servingChain: chain, hostName: hostName) {
         case .verifies:
-            return .pass(id, "the caBundle verifies the serving certificate (Secret \(Self.certificateSecret)) for \(hostName)")
+            return .pass(id, "the caBundle verifies the serving certificate for \(hostName)")
         case let .fails(reason):
             return .fail(id, "\(reason): the API server cannot call the webhook", fix: DoctorFixes.restartWebhook(namespace: secretNamespace))
         }
