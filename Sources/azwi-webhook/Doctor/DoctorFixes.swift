@@ -33,8 +33,7 @@ enum DoctorFixes {
         let labelsNode = YAMLNode.mapping(labels.map { YAMLPair(key: $0.0, value: .string($0.1)) })
         let path: [String]
         switch owner?.kind {
-        case .deployment, .statefulset, .daemonset, .replicaset: path = ["spec", "template", "metadata", "labels"]
-        case .job: path = ["spec", "template", "metadata", "labels"]
+        case .deployment, .statefulset, .daemonset, .replicaset, .job: path = ["spec", "template", "metadata", "labels"]
         case .cronjob: path = ["spec", "jobTemplate", "spec", "template", "metadata", "labels"]
         case .pod, .serviceaccount, nil: path = ["metadata", "labels"]
         }

@@ -46,14 +46,14 @@ extension DoctorRun {
             }
             let value = GUID.isValid(miss.value) ? miss.value : DoctorFixes.clientIDLookup
             return .fail(id, "ServiceAccount \(namespace)/\(name) has no \(key) annotation, but has \(miss): the webhook reads only the ServiceAccount annotation \(key), so AZURE_CLIENT_ID is not injected",
-                         fix: DoctorFixes.annotateServiceAccount(name, namespace: namespace, key: key, value: value) + "\n" + removal(of: miss, workload: workload))
+                         fix: DoctorFixes.annotateServiceAccount(name, namespace: namespace, key: key, value: value) + "\n" + removal(of: miss, serviceAccount: name))
         }
         guard GUID.isValid(clientID) else {
             return .fail(id, "\(key) is \"\(clientID)\", not a GUID: Entra ID rejects the token exchange",
                          fix: DoctorFixes.annotateServiceAccount(name, namespace: namespace, key: key, value: DoctorFixes.clientIDLookup))
         }
         if let miss = misses.first {
-            return .warn(id, "client ID \(clientID); \(miss) is ignored by the webhook", fix: removal(of: miss, workload: workload))
+            return .warn(id, "client ID \(clientID); \(miss) is ignored by the webhook", fix: removal(of: miss, serviceAccount: name))
         }
         return .pass(id, "client ID \(clientID)")
     }
@@ -112,8 +112,7 @@ extension DoctorRun {
     }
 
     /// How to remove a near miss, so nobody trusts it later.
-    private func removal(of miss: ClientIDNearMiss, workload: DoctorWorkload) -> String {
-        let name = serviceAccount.value?.objectName ?? workload.serviceAccountName
+    private func removal(of miss: ClientIDNearMiss, serviceAccount name: String) -> String {
         switch miss.place {
         case .serviceAccountAnnotation:
             return DoctorFixes.annotateServiceAccount(name, namespace: namespace, key: miss.key, value: nil)

@@ -74,7 +74,7 @@ extension DoctorRun {
         if let requirement = first.namespaceUnmet.first {
             let shown = namespaceLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             return .fail(id, "namespace \(namespace) (labels \(shown)) does not match webhook \(first.entry.name)'s namespaceSelector: \(requirement) does not hold",
-                         fix: Self.namespaceFix(requirement, namespace: namespace, labels: namespaceLabels))
+                         fix: Self.namespaceFix(requirement, namespace: namespace))
         }
         let requirement = first.objectUnmet[0]
         let labels = first.objectUnmet.compactMap { $0.op == .in ? ($0.key, $0.values[0]) : nil }
@@ -84,7 +84,7 @@ extension DoctorRun {
     }
 
     /// The `kubectl label namespace` that makes `requirement` hold.
-    static func namespaceFix(_ requirement: LabelSelector.Requirement, namespace: String, labels: [String: String]) -> String {
+    static func namespaceFix(_ requirement: LabelSelector.Requirement, namespace: String) -> String {
         let command = "kubectl label namespace \(namespace)"
         if requirement.key == "kubernetes.io/metadata.name" {
             return "the selector excludes namespace \(namespace) by name: run the workload in another namespace, or change the chart's mutatingWebhookNamespaceSelector"
