@@ -87,14 +87,14 @@ let package = Package(
         .executableTarget(
             name: "admission-benchmark",
             dependencies: ["Admission"],
-            path: "Benchmarks/AdmissionBenchmark",
+            path: "bench/AdmissionBenchmark",
             swiftSettings: swiftSettings
         ),
 
         .executableTarget(
             name: "serviceaccount-cache-benchmark",
             dependencies: ["KubeClient", .product(name: "Logging", package: "swift-log")],
-            path: "Benchmarks/ServiceAccountCacheBenchmark",
+            path: "bench/ServiceAccountCacheBenchmark",
             swiftSettings: swiftSettings
         ),
 
