@@ -7,16 +7,15 @@ tests check doctor against the contract rather than against itself.
 """
 import base64
 import copy
-import http.client
 import json
 import os
 import pathlib
-import ssl
 import subprocess
 import sys
 
 import jsonschema
 import pytest
+from standin_control import control
 from testpki import server_pki
 
 HERE = pathlib.Path(__file__).parent
@@ -115,14 +114,7 @@ class Cluster:
 
     # --- the stand-in ---------------------------------------------------------------------
     def control(self, method, path, body=None):
-        context = ssl.create_default_context(cafile=str(self.pki / "ca.crt"))
-        connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=context, timeout=30)
-        connection.request(method, "/_control/" + path, body=json.dumps(body) if body is not None else None)
-        response = connection.getresponse()
-        data = response.read()
-        connection.close()
-        assert response.status < 300, (method, path, response.status, data)
-        return json.loads(data) if data else None
+        return control(self.port, self.pki / "ca.crt", method, path, body)
 
     def put(self, resource, obj):
         return self.control("POST", "objects/" + resource, obj)
