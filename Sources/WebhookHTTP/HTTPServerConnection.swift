@@ -53,11 +53,15 @@ final class HTTPServerConnection {
     /// Does what the state machine decides until it closes the connection: the client closed,
     /// a limit or timeout ended it, or shutdown found it idle.
     private func serve(_ stream: any ByteStream) {
-        var action = machine.handle(.connected, now: .now, shuttingDown: server.isShuttingDown)
+        // The machine counts time from here (see `StateMachine` on why not in instants).
+        let origin = ContinuousClock.now
+        func now() -> StateMachine.Time { origin.duration(to: .now) }
+        var action = machine.handle(.connected, now: .zero, shuttingDown: server.isShuttingDown)
         while true {
             let event: StateMachine.Event
             switch action {
             case let .read(deadline, wakeOnShutdown):
+                let deadline = origin + deadline
                 let read = readBuffer.withUnsafeMutableBytes { buffer in
                     Result { () throws(TLSError) in
                         if wakeOnShutdown {
@@ -69,7 +73,7 @@ final class HTTPServerConnection {
                 switch read {
                 case let .success(count) where count > 0:
                     action = readBuffer.withUnsafeBytes { bytes in
-                        machine.handle(.received(UnsafeRawBufferPointer(rebasing: bytes[0..<count])), now: .now,
+                        machine.handle(.received(UnsafeRawBufferPointer(rebasing: bytes[0..<count])), now: now(),
                                        shuttingDown: server.isShuttingDown)
                     }
                     continue
@@ -83,7 +87,7 @@ final class HTTPServerConnection {
                 event = .inputWaiting
             case .sendContinue:
                 do {
-                    try stream.write(HTTPResponseWriter.continueResponse, deadline: machine.writeDeadline(now: .now))
+                    try stream.write(HTTPResponseWriter.continueResponse, deadline: origin + machine.writeDeadline(now: now()))
                 } catch {
                     return
                 }
@@ -92,23 +96,27 @@ final class HTTPServerConnection {
                 var response = server.handler.handle(request)
                 compressIfWanted(&response, request: request)
                 let close = machine.closesAfterResponse(shuttingDown: server.isShuttingDown)
-                guard respond(response, on: stream, headOnly: request.method == "HEAD", close: close, announceKeepAlive: announceKeepAlive)
+                guard respond(response, on: stream, headOnly: request.method == "HEAD", close: close, announceKeepAlive: announceKeepAlive,
+                              deadline: origin + machine.writeDeadline(now: now()))
                 else { return }
                 event = .responseWritten
             case let .refuse(status, reason):
-                guard respond(.text(status, reason), on: stream, headOnly: false, close: true) else { return }
-                stream.closeAfterDraining(deadline: machine.lingerDeadline(now: .now))
+                guard respond(.text(status, reason), on: stream, headOnly: false, close: true,
+                              deadline: origin + machine.writeDeadline(now: now()))
+                else { return }
+                stream.closeAfterDraining(deadline: origin + machine.lingerDeadline(now: now()))
                 return
             case .close:
                 return
             }
-            action = machine.handle(event, now: .now, shuttingDown: server.isShuttingDown)
+            action = machine.handle(event, now: now(), shuttingDown: server.isShuttingDown)
         }
     }
 
     /// Writes one response in a single write; returns whether it was written.
     private func respond(
-        _ response: HTTPResponse, on stream: any ByteStream, headOnly: Bool, close: Bool, announceKeepAlive: Bool = false
+        _ response: HTTPResponse, on stream: any ByteStream, headOnly: Bool, close: Bool, announceKeepAlive: Bool = false,
+        deadline: ContinuousClock.Instant
     ) -> Bool {
         output.removeAll(keepingCapacity: true)
         HTTPResponseWriter.write(response, headOnly: headOnly, close: close, announceKeepAlive: announceKeepAlive, into: &output)
@@ -120,7 +128,7 @@ final class HTTPServerConnection {
             counter.increment()
         }
         do {
-            try stream.write(output, deadline: machine.writeDeadline(now: .now))
+            try stream.write(output, deadline: deadline)
         } catch {
             return false
         }
