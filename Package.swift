@@ -29,16 +29,19 @@ let package = Package(
         // The build's version, commit and date: defaults here, stamped by scripts/build-release at link time.
         .target(name: "CBuildStamp"),
 
+        // POSIX primitives: sockets, the byte stream, threads, locks, file reads, with their errno error type.
+        .target(name: "WebhookPOSIX", swiftSettings: swiftSettings),
+
         // Transport: TLS and HTTP/1.1. Knows nothing of Kubernetes.
         .target(
             name: "WebhookTLS",
-            dependencies: ["COpenSSL", "CShims", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["WebhookPOSIX", "COpenSSL", "CShims", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "WebhookHTTP",
             dependencies: [
-                "WebhookTLS", "CZlib", "CShims",
+                "WebhookPOSIX", "WebhookTLS", "CZlib", "CShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -55,7 +58,7 @@ let package = Package(
         .target(
             name: "KubeClient",
             dependencies: [
-                "WebhookTLS", "WebhookHTTP", "YAML", "JSONText",
+                "WebhookPOSIX", "WebhookTLS", "WebhookHTTP", "YAML", "JSONText",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -65,7 +68,7 @@ let package = Package(
         // Built-in certificates: the Secret, the serving pair, the caBundle, and their rotation.
         .target(
             name: "CertificateRotation",
-            dependencies: ["KubeClient", "WebhookTLS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["KubeClient", "WebhookPOSIX", "WebhookTLS", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
 
@@ -76,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "azwi-webhook",
             dependencies: [
-                "Admission", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML", "JSONText", "CBuildStamp",
+                "Admission", "WebhookPOSIX", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML", "JSONText", "CBuildStamp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -101,14 +104,14 @@ let package = Package(
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
-                "KubeClient", "WebhookTLS", "WebhookHTTP", "YAML",
+                "KubeClient", "WebhookPOSIX", "WebhookTLS", "WebhookHTTP", "YAML",
                 .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CertificateRotationTests",
-            dependencies: ["CertificateRotation", "KubeClient", "WebhookTLS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CertificateRotation", "KubeClient", "WebhookPOSIX", "WebhookTLS", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AdmissionTests", dependencies: ["Admission"], swiftSettings: swiftSettings),
@@ -116,10 +119,11 @@ let package = Package(
         .testTarget(name: "azwi-webhookTests", dependencies: ["azwi-webhook"], swiftSettings: swiftSettings),
         // The admission rule table through Admitter; its JSONTree is also the admission fuzz oracle's.
         .testTarget(name: "AdmissionRuleTableTests", dependencies: ["azwi-webhook", "Admission", "YAML"], swiftSettings: swiftSettings),
-        .testTarget(name: "WebhookTLSTests", dependencies: ["WebhookTLS"], swiftSettings: swiftSettings),
+        .testTarget(name: "WebhookPOSIXTests", dependencies: ["WebhookPOSIX"], swiftSettings: swiftSettings),
+        .testTarget(name: "WebhookTLSTests", dependencies: ["WebhookTLS", "WebhookPOSIX"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WebhookHTTPTests",
-            dependencies: ["WebhookHTTP", "WebhookTLS", "CZlib", "CShims", .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["WebhookHTTP", "WebhookPOSIX", "WebhookTLS", "CZlib", "CShims", .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,5 +1,6 @@
 import CertificateRotation
 import Testing
+import WebhookPOSIX
 import WebhookTLS
 
 @Suite struct CABundleVerdictTests {

@@ -1,5 +1,6 @@
 import CertificateRotation
 import Testing
+import WebhookPOSIX
 import WebhookTLS
 #if canImport(Glibc)
 import Glibc
