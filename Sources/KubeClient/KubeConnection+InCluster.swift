@@ -1,4 +1,5 @@
 import WebhookPOSIX
+
 extension KubeConnection {
     /// The API server as seen from inside a pod: `KUBERNETES_SERVICE_HOST`/`_PORT`, the mounted
     /// ServiceAccount token (re-read as it rotates), `ca.crt` and `namespace` under `root`.

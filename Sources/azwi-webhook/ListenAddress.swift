@@ -1,4 +1,5 @@
 import WebhookPOSIX
+
 /// A `host:port` listen address as upstream's flags take it (`:9440`, `127.0.0.1:0`, `[::1]:8095`).
 ///
 /// An empty host means every interface, IPv6 and IPv4, as in Go's `net.Listen`; port 0 asks the
