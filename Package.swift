@@ -41,14 +41,14 @@ let package = Package(
         .target(
             name: "WebhookHTTP",
             dependencies: [
-                "WebhookPOSIX", "WebhookTLS", "CZlib", "CShims",
+                "WebhookPOSIX", "WebhookTLS", "JSONText", "CZlib", "CShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
 
-        // JSON string escaping, shared by everything that writes JSON (the admission layer included).
+        // JSON string escaping and hex digits: no dependencies, so every layer (the pure admission one included) shares them.
         .target(name: "JSONText", swiftSettings: swiftSettings),
 
         // Documents: YAML (libyaml) to a tree, and the tree to JSON, for kubeconfig and local files.
