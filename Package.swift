@@ -116,6 +116,7 @@ let package = Package(
         ),
         .testTarget(name: "AdmissionTests", dependencies: ["Admission"], swiftSettings: swiftSettings),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: swiftSettings),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText"], swiftSettings: swiftSettings),
         .testTarget(name: "azwi-webhookTests", dependencies: ["azwi-webhook"], swiftSettings: swiftSettings),
         // The admission rule table through Admitter; its JSONTree is also the admission fuzz oracle's.
         .testTarget(name: "AdmissionRuleTableTests", dependencies: ["azwi-webhook", "Admission", "YAML"], swiftSettings: swiftSettings),
