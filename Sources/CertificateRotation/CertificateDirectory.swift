@@ -22,25 +22,11 @@ enum CertificateDirectory {
     static func write(_ certificates: SelfSignedCertificates, to directory: String) throws(SystemError) -> Bool {
         let files = [("tls.key", certificates.privateKeyPEM, mode_t(0o600)), ("tls.crt", certificates.certificateChainPEM, mode_t(0o644))]
         var wrote = false
-        for (name, bytes, mode) in files where read(directory + "/" + name) != bytes {
+        for (name, bytes, mode) in files where (try? FileBytes.read(directory + "/" + name)) != bytes {
             try replace(directory + "/" + name, with: bytes, mode: mode)
             wrote = true
         }
         return wrote
-    }
-
-    private static func read(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return n == 0 ? result : nil }
-            result.append(contentsOf: chunk[0..<n])
-        }
     }
 
     private static func replace(_ path: String, with bytes: [UInt8], mode: mode_t) throws(SystemError) {
