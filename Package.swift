@@ -104,14 +104,14 @@ let package = Package(
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
-                "KubeClient", "WebhookPOSIX", "WebhookTLS", "WebhookHTTP", "YAML",
+                "KubeClient", "WebhookTLS", "WebhookHTTP", "YAML",
                 .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CertificateRotationTests",
-            dependencies: ["CertificateRotation", "KubeClient", "WebhookPOSIX", "WebhookTLS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CertificateRotation", "KubeClient", "WebhookTLS", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AdmissionTests", dependencies: ["Admission"], swiftSettings: swiftSettings),

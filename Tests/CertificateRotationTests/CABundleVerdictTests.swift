@@ -1,6 +1,5 @@
 import CertificateRotation
 import Testing
-import WebhookPOSIX
 import WebhookTLS
 
 @Suite struct CABundleVerdictTests {

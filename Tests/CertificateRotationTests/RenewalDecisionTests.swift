@@ -1,6 +1,5 @@
 import CertificateRotation
 import Testing
-import WebhookPOSIX
 import WebhookTLS
 #if canImport(Glibc)
 import Glibc

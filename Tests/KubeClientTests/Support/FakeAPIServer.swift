@@ -1,7 +1,6 @@
 import Foundation
 import KubeClient
 import WebhookHTTP
-import WebhookPOSIX
 import WebhookTLS
 
 /// `Tests/integration/kube/fake_apiserver.py` running as a child process on a free port, with a
