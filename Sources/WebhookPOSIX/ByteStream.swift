@@ -7,8 +7,8 @@ public protocol ByteStream: AnyObject {
     ///
     /// - Parameters:
     ///   - buffer: where the bytes go; must not be empty.
-    ///   - deadline: when to give up with `SystemError.timedOut`.
-    ///   - wakeFD: a descriptor that, once readable, interrupts the wait with `SystemError.interrupted`
+    ///   - deadline: when to give up with `.system(.timedOut)`.
+    ///   - wakeFD: a descriptor that, once readable, interrupts the wait with `.system(.interrupted)`
     ///     (the server's shutdown pipe); `nil` for none.
     /// - Returns: the number of bytes read; 0 means the peer closed the stream cleanly.
     func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(StreamError) -> Int
@@ -19,7 +19,7 @@ public protocol ByteStream: AnyObject {
     /// Waits until a read would return data or end of stream, without reading: an idle
     /// keep-alive connection sleeps in `poll` instead of paying a read that fails with EAGAIN.
     ///
-    /// - Throws: `.timedOut` at the deadline, `.interrupted` when `wakeFD` fires first.
+    /// - Throws: `.system(.timedOut)` at the deadline, `.system(.interrupted)` when `wakeFD` fires first.
     func waitUntilReadable(deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(StreamError)
 
     /// Whether bytes are already buffered inside the stream (decrypted TLS records), so a read

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+public import Glibc  // public: `value(for:create:)` is inlinable and calls the rwlock functions
 #endif
 
 /// A dictionary that every request reads and that is written only the first time a key is seen.
@@ -10,9 +10,10 @@ import Glibc
 /// readers of a `pthread_rwlock_t` never wait for each other.
 public final class ReadMostlyCache<Key: Hashable & Sendable, Value: Sendable>: @unchecked Sendable {
     // @unchecked: `storage` is only touched while holding `lock` (shared to read, exclusive to write).
-    private let lock: UnsafeMutablePointer<pthread_rwlock_t>
-    private var storage: [Key: Value] = [:]
+    @usableFromInline let lock: UnsafeMutablePointer<pthread_rwlock_t>
+    @usableFromInline var storage: [Key: Value] = [:]
 
+    /// An empty cache.
     public init() {
         lock = .allocate(capacity: 1)
         lock.initialize(to: pthread_rwlock_t())
@@ -25,6 +26,10 @@ public final class ReadMostlyCache<Key: Hashable & Sendable, Value: Sendable>: @
     }
 
     /// The value for `key`, made by `create` (once, under the write lock) if absent.
+    ///
+    /// Inlinable so the caller's key and value types specialise it (it lived in the executable, on
+    /// every admission, before it moved here).
+    @inlinable
     public func value(for key: Key, create: () -> Value) -> Value {
         pthread_rwlock_rdlock(lock)
         let found = storage[key]

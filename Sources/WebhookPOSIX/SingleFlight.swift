@@ -10,6 +10,7 @@ public final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Send
 
     private let flights = Locked<[Key: Flight]>([:])
 
+    /// No key in flight.
     public init() {}
 
     /// Runs `body` for `key`, or waits for the run already in flight until `deadline`.

@@ -10,11 +10,6 @@ public enum StreamError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The protocol over the socket (TLS) failed; `message` is that layer's account (OpenSSL's error queue).
     case protocolFailure(operation: String, message: String)
 
-    /// The peer closed the connection.
-    public static var closed: StreamError { .system(.closed) }
-    /// The wake descriptor fired.
-    public static var interrupted: StreamError { .system(.interrupted) }
-
     public var description: String {
         switch self {
         case let .system(error): error.description
