@@ -29,23 +29,26 @@ let package = Package(
         // The build's version, commit and date: defaults here, stamped by scripts/build-release at link time.
         .target(name: "CBuildStamp"),
 
+        // POSIX primitives: sockets, the byte stream, threads, locks, file reads, with their errno error type.
+        .target(name: "WebhookPOSIX", swiftSettings: swiftSettings),
+
         // Transport: TLS and HTTP/1.1. Knows nothing of Kubernetes.
         .target(
             name: "WebhookTLS",
-            dependencies: ["COpenSSL", "CShims", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["WebhookPOSIX", "COpenSSL", "CShims", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "WebhookHTTP",
             dependencies: [
-                "WebhookTLS", "CZlib", "CShims",
+                "WebhookPOSIX", "WebhookTLS", "JSONText", "CZlib", "CShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
 
-        // JSON string escaping, shared by everything that writes JSON (the admission layer included).
+        // JSON string escaping and hex digits: no dependencies, so every layer (the pure admission one included) shares them.
         .target(name: "JSONText", swiftSettings: swiftSettings),
 
         // Documents: YAML (libyaml) to a tree, and the tree to JSON, for kubeconfig and local files.
@@ -55,7 +58,7 @@ let package = Package(
         .target(
             name: "KubeClient",
             dependencies: [
-                "WebhookTLS", "WebhookHTTP", "YAML", "JSONText",
+                "WebhookPOSIX", "WebhookTLS", "WebhookHTTP", "YAML", "JSONText",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -65,7 +68,7 @@ let package = Package(
         // Built-in certificates: the Secret, the serving pair, the caBundle, and their rotation.
         .target(
             name: "CertificateRotation",
-            dependencies: ["KubeClient", "WebhookTLS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["KubeClient", "WebhookPOSIX", "WebhookTLS", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
 
@@ -76,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "azwi-webhook",
             dependencies: [
-                "Admission", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML", "JSONText", "CBuildStamp",
+                "Admission", "WebhookPOSIX", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML", "JSONText", "CBuildStamp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -113,13 +116,15 @@ let package = Package(
         ),
         .testTarget(name: "AdmissionTests", dependencies: ["Admission"], swiftSettings: swiftSettings),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: swiftSettings),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText"], swiftSettings: swiftSettings),
         .testTarget(name: "azwi-webhookTests", dependencies: ["azwi-webhook"], swiftSettings: swiftSettings),
         // The admission rule table through Admitter; its JSONTree is also the admission fuzz oracle's.
         .testTarget(name: "AdmissionRuleTableTests", dependencies: ["azwi-webhook", "Admission", "YAML"], swiftSettings: swiftSettings),
-        .testTarget(name: "WebhookTLSTests", dependencies: ["WebhookTLS"], swiftSettings: swiftSettings),
+        .testTarget(name: "WebhookPOSIXTests", dependencies: ["WebhookPOSIX"], swiftSettings: swiftSettings),
+        .testTarget(name: "WebhookTLSTests", dependencies: ["WebhookTLS", "WebhookPOSIX"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WebhookHTTPTests",
-            dependencies: ["WebhookHTTP", "WebhookTLS", "CZlib", "CShims", .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["WebhookHTTP", "WebhookPOSIX", "WebhookTLS", "CZlib", "CShims", .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: swiftSettings
         ),
     ]

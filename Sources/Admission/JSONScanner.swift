@@ -1,3 +1,5 @@
+import JSONText
+
 /// A bounds-checked, non-recursive JSON scanner over the request body.
 ///
 /// It validates as it goes (RFC 8259 grammar, UTF-8, nesting depth) and throws on anything
@@ -215,15 +217,6 @@ struct JSONScanner {
         JSONError(message: message, offset: position)
     }
 
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
     // MARK: - Pieces
 
     /// The byte at the current position, or 0 at the end (0 never starts valid JSON here).
@@ -282,7 +275,7 @@ struct JSONScanner {
             position += 2
         case UInt8(ascii: "u"):
             guard position + 5 < bytes.count else { throw error("unterminated string") }
-            for offset in 2...5 where Self.hexValue(bytes[position + offset]) == nil {
+            for offset in 2...5 where HexDigit.value(bytes[position + offset]) == nil {
                 throw error("invalid \\u escape")
             }
             position += 6

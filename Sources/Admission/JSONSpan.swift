@@ -1,3 +1,5 @@
+import JSONText
+
 /// Where a JSON string sits in the request body: the bytes between its quotes, undecoded.
 ///
 /// The scanner records spans instead of building Strings, so the hot path decodes only the few
@@ -74,7 +76,7 @@ struct JSONSpan: Sendable, Equatable {
     private static func hex4(_ raw: UnsafeBufferPointer<UInt8>, _ start: Int) -> UInt32 {
         var value: UInt32 = 0
         for index in start..<(start + 4) {
-            value = value << 4 | UInt32(JSONScanner.hexValue(raw[index]) ?? 0)
+            value = value << 4 | UInt32(HexDigit.value(raw[index]) ?? 0)
         }
         return value
     }

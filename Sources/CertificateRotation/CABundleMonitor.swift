@@ -1,6 +1,6 @@
 public import KubeClient
 public import Logging
-import WebhookTLS
+import WebhookPOSIX
 
 /// The MutatingWebhookConfiguration's caBundles as last read, judged against the certificate
 /// being served right now.

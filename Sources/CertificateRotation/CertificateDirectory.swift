@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import WebhookPOSIX
 import WebhookTLS
 
 /// The `--webhook-cert-dir` as rotation sees it: a Secret volume the kubelet keeps up to date,
@@ -17,41 +18,27 @@ enum CertificateDirectory {
     /// temporary file and a rename so that no reader sees half a file; the key is private (0600).
     ///
     /// - Returns: whether anything was written.
-    /// - Throws: `TLSError.system` naming the file that could not be written.
-    static func write(_ certificates: SelfSignedCertificates, to directory: String) throws(TLSError) -> Bool {
+    /// - Throws: `SystemError.failed` naming the file that could not be written.
+    static func write(_ certificates: SelfSignedCertificates, to directory: String) throws(SystemError) -> Bool {
         let files = [("tls.key", certificates.privateKeyPEM, mode_t(0o600)), ("tls.crt", certificates.certificateChainPEM, mode_t(0o644))]
         var wrote = false
-        for (name, bytes, mode) in files where read(directory + "/" + name) != bytes {
+        for (name, bytes, mode) in files where (try? FileBytes.read(directory + "/" + name)) != bytes {
             try replace(directory + "/" + name, with: bytes, mode: mode)
             wrote = true
         }
         return wrote
     }
 
-    private static func read(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return n == 0 ? result : nil }
-            result.append(contentsOf: chunk[0..<n])
-        }
-    }
-
-    private static func replace(_ path: String, with bytes: [UInt8], mode: mode_t) throws(TLSError) {
+    private static func replace(_ path: String, with bytes: [UInt8], mode: mode_t) throws(SystemError) {
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw .system("open(\(temporary))") }
+        guard fd >= 0 else { throw .failed("open(\(temporary))") }
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
-                let error = TLSError.system("write(\(temporary))")
+                let error = SystemError.failed("write(\(temporary))")
                 close(fd)
                 unlink(temporary)
                 throw error
@@ -59,14 +46,14 @@ enum CertificateDirectory {
             written += n
         }
         guard fsync(fd) == 0 else {
-            let error = TLSError.system("fsync(\(temporary))")
+            let error = SystemError.failed("fsync(\(temporary))")
             close(fd)
             unlink(temporary)
             throw error
         }
         close(fd)
         guard rename(temporary, path) == 0 else {
-            let error = TLSError.system("rename(\(temporary))")
+            let error = SystemError.failed("rename(\(temporary))")
             unlink(temporary)
             throw error
         }

@@ -1,6 +1,7 @@
 public import KubeClient
 public import Logging
 public import WebhookTLS
+import WebhookPOSIX
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -77,7 +78,7 @@ public final class CertificateRotator: Sendable {
         } catch {
             throw .kube(error)
         }
-        do throws(TLSError) {
+        do throws(SystemError) {
             try OwnedThread.start(stackSize: 1 << 20) { [self] in
                 var backoff = Backoff(initial: .seconds(1), maximum: .seconds(60))
                 while true {
@@ -121,7 +122,7 @@ public final class CertificateRotator: Sendable {
         }
         serve(certificates)
         if !CertificateDirectory.isMountedVolume(settings.certificateDirectory) {
-            do throws(TLSError) {
+            do throws(SystemError) {
                 if try CertificateDirectory.write(certificates, to: settings.certificateDirectory) {
                     logger.info("wrote the serving certificate", metadata: ["dir": "\(settings.certificateDirectory)"])
                 }

@@ -1,4 +1,4 @@
-import WebhookTLS
+import WebhookPOSIX
 
 /// Wakes the rotation loop early (a watch saw a change, or shutdown began), and tells shutdown
 /// when the loop has ended.

@@ -36,16 +36,10 @@ public enum JSONString {
             case UInt8(ascii: "/") where pointerToken: out.append(UInt8(ascii: "~")); out.append(UInt8(ascii: "1"))
             case 0..<0x20:
                 out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                        hexDigit(byte >> 4), hexDigit(byte & 0xF)])
+                                        HexDigit.character(byte >> 4), HexDigit.character(byte & 0xF)])
             default:
                 out.append(byte)
             }
         }
-    }
-
-    /// The lowercase hex digit of `nibble` (0–15).
-    @inlinable
-    static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }

@@ -1,4 +1,4 @@
-import WebhookTLS
+import WebhookPOSIX
 /// The bearer token requests carry right now.
 ///
 /// A file-backed token is checked with one `stat` per request and re-read when the file changed

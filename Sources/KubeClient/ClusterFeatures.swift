@@ -1,6 +1,6 @@
 public import Logging
 import Synchronization
-import WebhookTLS
+import WebhookPOSIX
 
 /// What the webhook must know about the cluster before it admits: whether it runs Kubernetes
 /// 1.32 or later, where the proxy becomes a native sidecar.
@@ -37,7 +37,7 @@ public final class ClusterFeatures: Sendable {
     /// - Throws: `KubeClientError.configuration` when the thread cannot be created.
     public func start() throws(KubeClientError) {
         guard let client else { return }
-        do throws(TLSError) {
+        do throws(SystemError) {
             try OwnedThread.start { [self] in discover(using: client) }
         } catch {
             throw .configuration("cannot start reading the cluster version: \(error)")

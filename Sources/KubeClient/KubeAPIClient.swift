@@ -1,6 +1,7 @@
 public import CoreMetrics
 public import Logging
 import WebhookHTTP
+import WebhookPOSIX
 import WebhookTLS
 
 /// The real ``KubeTransport``: HTTP/1.1 over TLS to the API server, with the connection's

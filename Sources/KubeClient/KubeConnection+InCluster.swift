@@ -1,3 +1,5 @@
+import WebhookPOSIX
+
 extension KubeConnection {
     /// The API server as seen from inside a pod: `KUBERNETES_SERVICE_HOST`/`_PORT`, the mounted
     /// ServiceAccount token (re-read as it rotates), `ca.crt` and `namespace` under `root`.
@@ -20,7 +22,7 @@ extension KubeConnection {
         let namespace = KubeFiles.exists(namespacePath)
             ? BearerToken.trimmed(try KubeFiles.read(namespacePath, what: "namespace file")) : nil
         return KubeConnection(
-            host: host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host,
+            host: HostName.unbracketed(host),
             port: port, trustedCAPEM: ca, credential: .tokenFile(tokenPath),
             namespace: namespace?.isEmpty == false ? namespace : nil, origin: "in-cluster (\(root))"
         )

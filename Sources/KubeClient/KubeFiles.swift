@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import WebhookTLS
+import WebhookPOSIX
 
 /// Small-file reads and change detection with POSIX calls (kubeconfig, CA bundles, token files).
 enum KubeFiles {
@@ -16,9 +16,9 @@ enum KubeFiles {
 
     /// The bytes of the file at `path` (symbolic links followed), at most 16 MiB; failures name `what`.
     static func read(_ path: String, what: String) throws(KubeClientError) -> [UInt8] {
-        do throws(TLSError) {
+        do throws(SystemError) {
             return try FileBytes.read(path)
-        } catch .system(_, _, let message) {
+        } catch .failed(_, _, let message) {
             throw .configuration("cannot read \(what) \(path): \(message)")
         } catch {
             throw .configuration("cannot read \(what) \(path): \(error)")

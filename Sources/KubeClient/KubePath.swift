@@ -1,3 +1,5 @@
+import JSONText
+
 /// Building API paths and query strings from values that may hold reserved characters.
 enum KubePath {
     /// Percent-encodes everything but RFC 3986 unreserved characters (for path segments and
@@ -11,10 +13,9 @@ enum KubePath {
                  UInt8(ascii: "_"), UInt8(ascii: "~"):
                 output.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                let hex = Array("0123456789ABCDEF".utf8)
                 output += "%"
-                output.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
-                output.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0x0F)]))
+                output.unicodeScalars.append(Unicode.Scalar(HexDigit.character(byte >> 4, uppercase: true)))
+                output.unicodeScalars.append(Unicode.Scalar(HexDigit.character(byte & 0x0F, uppercase: true)))
             }
         }
         return output

@@ -1,5 +1,5 @@
 import Synchronization
-import WebhookTLS
+import WebhookPOSIX
 
 /// Watches one object by name, forever, on a thread of its own, and hands every change to a callback.
 ///
@@ -36,7 +36,7 @@ public final class NamedObjectWatcher: Sendable {
         target = "\(collectionPath)?watch=1&fieldSelector=\(KubePath.escape("metadata.name=\(name)"))&timeoutSeconds=\(timeoutSeconds)"
         self.timeoutSeconds = timeoutSeconds
         self.onEvent = onEvent
-        do throws(TLSError) {
+        do throws(SystemError) {
             stopSignal = try WakePipe()
         } catch {
             throw .configuration("cannot create the watch's stop signal: \(error)")
@@ -47,7 +47,7 @@ public final class NamedObjectWatcher: Sendable {
     ///
     /// - Throws: `KubeClientError.configuration` when the thread cannot be created.
     public func start() throws(KubeClientError) {
-        do throws(TLSError) {
+        do throws(SystemError) {
             try OwnedThread.start { [self] in run() }
         } catch {
             throw .configuration("cannot start a watch thread: \(error)")

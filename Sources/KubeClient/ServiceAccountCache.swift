@@ -1,7 +1,7 @@
 public import CoreMetrics
 public import Logging
 import Synchronization
-import WebhookTLS
+import WebhookPOSIX
 
 /// The ServiceAccounts admission looks up, kept in memory by a list/watch loop on its own thread,
 /// with a live GET for what the cache does not (yet) hold.
@@ -64,7 +64,7 @@ public final class ServiceAccountCache: Sendable {
     public func start() throws(KubeClientError) {
         guard started.value.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         let (transport, store, configuration, logger, metrics, stopping) = (transport, store, configuration, logger, metrics, stopping)
-        do throws(TLSError) {
+        do throws(SystemError) {
             try OwnedThread.start(stackSize: 1 << 20) {
                 let reflector = ServiceAccountReflector(
                     transport: transport, store: store, configuration: configuration, logger: logger, metrics: metrics,

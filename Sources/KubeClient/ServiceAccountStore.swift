@@ -1,4 +1,4 @@
-import WebhookTLS
+import WebhookPOSIX
 /// The cache's contents behind one lock: the watch thread writes, request threads read.
 ///
 /// Each entry keeps the `azure.workload.identity/*` annotations and the resourceVersion it was

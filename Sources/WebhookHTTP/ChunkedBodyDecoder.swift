@@ -1,3 +1,5 @@
+import JSONText
+
 /// Decodes a chunked body (RFC 9112 §7.1) from a ``ReceiveBuffer``, for the server's requests and
 /// the client's responses alike.
 ///
@@ -135,8 +137,8 @@ struct ChunkedBodyDecoder {
         var size = 0
         var digits = 0
         var index = line.startIndex
-        while index < line.endIndex, let value = hexValue(line[index]) {
-            size = size << 4 | value
+        while index < line.endIndex, let value = HexDigit.value(line[index]) {
+            size = size << 4 | Int(value)
             digits += 1
             index += 1
         }
@@ -144,14 +146,5 @@ struct ChunkedBodyDecoder {
         while index < line.endIndex, line[index] == UInt8(ascii: " ") || line[index] == UInt8(ascii: "\t") { index += 1 }
         guard index == line.endIndex || line[index] == UInt8(ascii: ";") else { return nil }
         return line[index...].contains(UInt8(ascii: "\r")) ? nil : size
-    }
-
-    private static func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case 0x30...0x39: Int(byte - 0x30)
-        case 0x41...0x46: Int(byte - 0x41 + 10)
-        case 0x61...0x66: Int(byte - 0x61 + 10)
-        default: nil
-        }
     }
 }

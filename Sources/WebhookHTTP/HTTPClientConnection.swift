@@ -1,3 +1,4 @@
+public import WebhookPOSIX
 public import WebhookTLS
 
 /// A blocking HTTP/1.1 client over one stream (TLS to the API server, or plain TCP in tests).
@@ -34,16 +35,21 @@ public final class HTTPClientConnection {
         host: String, port: Int, tls: TLSContext?, serverName: String? = nil, deadline: ContinuousClock.Instant
     ) throws(HTTPClientError) -> HTTPClientConnection {
         let hostField = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)"
-        do throws(TLSError) {
-            let stream: any ByteStream = if let tls {
-                try TLSConnection.connect(host: host, port: port, context: tls, serverName: serverName, deadline: deadline)
-            } else {
-                try TCPConnection.connect(host: host, port: port, deadline: deadline)
+        let stream: any ByteStream
+        if let tls {
+            do throws(TLSError) {
+                stream = try TLSConnection.connect(host: host, port: port, context: tls, serverName: serverName, deadline: deadline)
+            } catch {
+                throw .transport(error.streamError)
             }
-            return HTTPClientConnection(stream: stream, host: hostField)
-        } catch {
-            throw .transport(error)
+        } else {
+            do throws(SystemError) {
+                stream = try TCPConnection.connect(host: host, port: port, deadline: deadline)
+            } catch {
+                throw .transport(.system(error))
+            }
         }
+        return HTTPClientConnection(stream: stream, host: hostField)
     }
 
     /// Whether another request can be sent on this connection.
@@ -69,7 +75,7 @@ public final class HTTPClientConnection {
         guard isReusable else { throw .notReusable }
         inFlight = true
         lineBuffer.removeAll()
-        do throws(TLSError) {
+        do throws(StreamError) {
             try stream.write(serialize(request), deadline: deadline)
         } catch {
             close()
@@ -155,7 +161,7 @@ public final class HTTPClientConnection {
     private func fill(deadline: ContinuousClock.Instant) throws(HTTPClientError) -> Bool {
         guard !endOfStream else { return false }
         let read = readBuffer.withUnsafeMutableBytes { buffer in
-            Result { () throws(TLSError) in try stream.read(into: buffer, deadline: deadline) }
+            Result { () throws(StreamError) in try stream.read(into: buffer, deadline: deadline) }
         }
         switch read {
         case let .success(count) where count > 0:

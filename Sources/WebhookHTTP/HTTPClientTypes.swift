@@ -1,4 +1,4 @@
-public import WebhookTLS
+public import WebhookPOSIX
 
 /// A request for `HTTPClientConnection`: the target is the path and query ("/api/v1/...?watch=1").
 public struct HTTPClientRequest: Sendable {
@@ -31,7 +31,7 @@ public struct HTTPClientResponse: Sendable {
 
 /// Why a client exchange failed: the transport, or a response that breaks HTTP/1.1 framing.
 public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible {
-    case transport(TLSError)
+    case transport(StreamError)
     case malformedResponse(String)
     /// The response head or body exceeded the connection's limit (bytes).
     case responseTooLarge(limit: Int)

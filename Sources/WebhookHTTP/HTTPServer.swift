@@ -1,6 +1,7 @@
 public import CoreMetrics
 public import Logging
-public import WebhookTLS
+public import WebhookPOSIX
+import WebhookTLS
 import CShims
 import Synchronization
 #if canImport(Glibc)
@@ -40,7 +41,7 @@ public final class HTTPServer: Sendable {
     public init(
         configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger,
         metricsFactory: any MetricsFactory = MetricsSystem.factory
-    ) throws(TLSError) {
+    ) throws(SystemError) {
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
@@ -59,14 +60,14 @@ public final class HTTPServer: Sendable {
 
     /// Binds and listens, starts the acceptor thread, and returns the bound port.
     ///
-    /// - Throws: `TLSError.system` naming the address when it cannot be bound (e.g. in use).
+    /// - Throws: `SystemError.failed` naming the address when it cannot be bound (e.g. in use).
     @discardableResult
-    public func start() throws(TLSError) -> Int {
+    public func start() throws(SystemError) -> Int {
         guard !started.exchange(true, ordering: .sequentiallyConsistent) else {
-            throw .invalidConfiguration("HTTPServer.start() called twice")
+            throw .invalidArgument("HTTPServer.start() called twice")
         }
         let listener: Listener
-        do throws(TLSError) {
+        do throws(SystemError) {
             listener = try Listener.open(host: configuration.host, port: configuration.port)
         } catch {
             started.store(false, ordering: .sequentiallyConsistent)

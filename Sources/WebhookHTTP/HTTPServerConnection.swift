@@ -1,5 +1,6 @@
 import CoreMetrics
 import Logging
+import WebhookPOSIX
 import WebhookTLS
 #if canImport(Glibc)
 import Glibc
@@ -37,7 +38,7 @@ final class HTTPServerConnection {
                 try connection.handshake(deadline: .now + configuration.handshakeTimeout, wakeFD: server.shutdownSignal.readFD)
                 stream = connection
             } catch {
-                if error != .interrupted {
+                if error != .system(.interrupted) {
                     server.metrics.handshakeFailed()
                     server.logger.debug("TLS handshake failed", metadata: ["error": "\(error)"])
                 }
@@ -63,7 +64,7 @@ final class HTTPServerConnection {
             case let .read(deadline, wakeOnShutdown):
                 let deadline = origin + deadline
                 let read = readBuffer.withUnsafeMutableBytes { buffer in
-                    Result { () throws(TLSError) in
+                    Result { () throws(StreamError) in
                         if wakeOnShutdown {
                             try stream.waitUntilReadable(deadline: deadline, wakeFD: server.shutdownSignal.readFD)
                         }
@@ -78,8 +79,8 @@ final class HTTPServerConnection {
                     }
                     continue
                 case .success: event = .readEnded(.endOfStream)
-                case .failure(.interrupted): event = .readEnded(.interrupted)
-                case .failure(.timedOut): event = .readEnded(.timedOut)
+                case .failure(.system(.interrupted)): event = .readEnded(.interrupted)
+                case .failure(.system(.timedOut)): event = .readEnded(.timedOut)
                 case .failure: event = .readEnded(.failed)
                 }
             case .closeUnlessInputWaiting:

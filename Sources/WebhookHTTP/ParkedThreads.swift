@@ -1,4 +1,4 @@
-import WebhookTLS
+import WebhookPOSIX
 
 /// Connection threads that have served their connection and wait a while to serve the next one.
 ///

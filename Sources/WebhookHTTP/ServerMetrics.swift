@@ -1,6 +1,6 @@
 import CoreMetrics
 import Synchronization
-import WebhookTLS
+import WebhookPOSIX
 
 /// The server's counters, through swift-metrics so any backend the executable bootstraps sees them.
 ///

@@ -1,3 +1,4 @@
+public import WebhookPOSIX
 
 /// Feeds the ``ServingCertificate`` from `tls.crt`/`tls.key` in a mounted Secret directory.
 ///
@@ -19,7 +20,7 @@ public final class CertificateReloader: Sendable {
     ///   - directory: the folder holding `tls.crt` and `tls.key`.
     ///   - interval: time between two checks.
     ///   - serving: the owner every changed pair is offered to.
-    public init(directory: String, interval: Duration, serving: ServingCertificate) throws(TLSError) {
+    public init(directory: String, interval: Duration, serving: ServingCertificate) throws(SystemError) {
         let folder = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         certificateFile = folder + "/tls.crt"
         keyFile = folder + "/tls.key"
@@ -30,7 +31,7 @@ public final class CertificateReloader: Sendable {
     }
 
     /// Starts the polling thread. The files as they were at `init` count as already loaded.
-    public func start() throws(TLSError) {
+    public func start() throws(SystemError) {
         try OwnedThread.start { [self] in
             var next = ContinuousClock.now + interval
             while !stopSignal.wait(until: next) {
@@ -51,10 +52,10 @@ public final class CertificateReloader: Sendable {
     @discardableResult
     public func checkNow() -> Result<TLSContext, TLSError>? {
         do throws(TLSError) {
-            let certificate = try FileBytes.read(certificateFile)
-            let key = try FileBytes.read(keyFile)
+            let certificate = try TLSError.carrying { () throws(SystemError) in try FileBytes.read(certificateFile) }
+            let key = try TLSError.carrying { () throws(SystemError) in try FileBytes.read(keyFile) }
             // A swap between the two reads gives one file of each pair: read again next time.
-            guard try FileBytes.read(certificateFile) == certificate else { return nil }
+            guard try TLSError.carrying({ () throws(SystemError) in try FileBytes.read(certificateFile) }) == certificate else { return nil }
             let pair = certificate + [0] + key
             let changed = lastSeen.withLock { seen in
                 guard seen != pair else { return false }
@@ -69,7 +70,7 @@ public final class CertificateReloader: Sendable {
         }
     }
 
-    private static func snapshot(_ certificateFile: String, _ keyFile: String) throws(TLSError) -> [UInt8] {
+    private static func snapshot(_ certificateFile: String, _ keyFile: String) throws(SystemError) -> [UInt8] {
         try FileBytes.read(certificateFile) + [0] + FileBytes.read(keyFile)
     }
 }

@@ -1,3 +1,5 @@
+import WebhookPOSIX
+
 /// The server context new connections use, swapped atomically by the certificate reloader.
 ///
 /// Shared by the acceptor and the reloader thread. Connections already open keep the context

@@ -1,3 +1,5 @@
+import WebhookPOSIX
+
 /// The one owner of the serving certificate: every feed (the mounted certificate directory,
 /// built-in rotation's Secret) offers it PEM bytes, and it alone builds the TLS context, swaps it
 /// in for new connections and reports what happened.

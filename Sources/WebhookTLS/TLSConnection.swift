@@ -1,5 +1,6 @@
 internal import COpenSSL
 internal import CShims
+public import WebhookPOSIX
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -47,9 +48,14 @@ public final class TLSConnection: ByteStream {
         host: String, port: Int, context: TLSContext, serverName: String? = nil, deadline: ContinuousClock.Instant
     ) throws(TLSError) -> TLSConnection {
         guard !context.isServer else { throw .invalidConfiguration("TLSConnection.connect needs a client context") }
-        let socket = try TCPConnection.connect(host: host, port: port, deadline: deadline)
+        let socket: TCPConnection
+        do throws(SystemError) {
+            socket = try TCPConnection.connect(host: host, port: port, deadline: deadline)
+        } catch {
+            throw .system(error)
+        }
         let connection = try TLSConnection(socket: socket, context: context)
-        try connection.verifyPeer(as: TCPConnection.unbracketed(serverName ?? host))
+        try connection.verifyPeer(as: HostName.unbracketed(serverName ?? host))
         SSL_set_connect_state(connection.ssl)
         do throws(TLSError) {
             try connection.handshake(deadline: deadline)
@@ -86,28 +92,34 @@ public final class TLSConnection: ByteStream {
         try drive("SSL_do_handshake", deadline: deadline, wakeFD: wakeFD) { SSL_do_handshake(ssl) }
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(TLSError) -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(StreamError) -> Int {
         var count = 0
-        do {
+        do throws(TLSError) {
             try drive("SSL_read_ex", deadline: deadline, wakeFD: wakeFD) { SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count) }
-        } catch .closed {
+        } catch .system(.closed) {
             return 0
+        } catch {
+            throw error.streamError
         }
         return count
     }
 
-    public func write(_ bytes: UnsafeRawBufferPointer, deadline: ContinuousClock.Instant) throws(TLSError) {
+    public func write(_ bytes: UnsafeRawBufferPointer, deadline: ContinuousClock.Instant) throws(StreamError) {
         var offset = 0
         while offset < bytes.count {
             var written = 0
-            try drive("SSL_write_ex", deadline: deadline, wakeFD: nil) {
-                SSL_write_ex(ssl, bytes.baseAddress! + offset, bytes.count - offset, &written)
+            do throws(TLSError) {
+                try drive("SSL_write_ex", deadline: deadline, wakeFD: nil) {
+                    SSL_write_ex(ssl, bytes.baseAddress! + offset, bytes.count - offset, &written)
+                }
+            } catch {
+                throw error.streamError
             }
             offset += written
         }
     }
 
-    public func waitUntilReadable(deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(TLSError) {
+    public func waitUntilReadable(deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(StreamError) {
         if hasBufferedInput { return }
         try socket.waitUntilReadable(deadline: deadline, wakeFD: wakeFD)
     }
@@ -157,25 +169,34 @@ public final class TLSConnection: ByteStream {
     /// Runs one OpenSSL call until it succeeds, waiting for whichever direction it asks for.
     private func drive(_ name: String, deadline: ContinuousClock.Instant, wakeFD: Int32?, _ body: () -> Int32) throws(TLSError) {
         while true {
-            guard socket.fd >= 0 else { throw .closed }
+            guard socket.fd >= 0 else { throw .system(.closed) }
             ERR_clear_error()  // the queue is per thread and sticky
             let rc = body()
             if rc > 0 { return }
             let code = SSL_get_error(ssl, rc)
             switch code {
             case SSL_ERROR_WANT_READ:
-                try SocketWait.wait(fd: socket.fd, events: Int16(POLLIN), deadline: deadline, wakeFD: wakeFD, operation: name)
+                try wait(for: Int16(POLLIN), deadline: deadline, wakeFD: wakeFD, operation: name)
             case SSL_ERROR_WANT_WRITE:
-                try SocketWait.wait(fd: socket.fd, events: Int16(POLLOUT), deadline: deadline, wakeFD: wakeFD, operation: name)
+                try wait(for: Int16(POLLOUT), deadline: deadline, wakeFD: wakeFD, operation: name)
             case SSL_ERROR_ZERO_RETURN:
-                throw .closed
+                throw .system(.closed)
             case SSL_ERROR_SYSCALL:
                 let saved = errno
-                if ERR_peek_error() == 0, saved == 0 || saved == ECONNRESET || saved == EPIPE { throw .closed }
-                throw ERR_peek_error() != 0 ? .openssl(name) : .system(name, errno: saved)
+                if ERR_peek_error() == 0, saved == 0 || saved == ECONNRESET || saved == EPIPE { throw .system(.closed) }
+                throw ERR_peek_error() != 0 ? .openssl(name) : .system(.failed(name, errno: saved))
             default:
                 throw .openssl(name, detail: "SSL_get_error \(code)")
             }
+        }
+    }
+
+    /// Waits for the socket to report `events`, the deadline or the wake descriptor.
+    private func wait(for events: Int16, deadline: ContinuousClock.Instant, wakeFD: Int32?, operation: String) throws(TLSError) {
+        do throws(SystemError) {
+            try SocketWait.wait(fd: socket.fd, events: events, deadline: deadline, wakeFD: wakeFD, operation: operation)
+        } catch {
+            throw .system(error)
         }
     }
 }

@@ -1,5 +1,6 @@
 internal import COpenSSL
 internal import CShims
+import WebhookPOSIX
 
 /// One fully configured OpenSSL context (`SSL_CTX`), server or client side.
 ///
@@ -33,8 +34,8 @@ public final class TLSContext: @unchecked Sendable {
     /// - Throws: `TLSError` naming the file or the OpenSSL failure (unreadable file, no
     ///   certificate, key not matching the certificate).
     public static func server(certificateChainFile: String, privateKeyFile: String, minimumVersion: TLSVersion) throws(TLSError) -> TLSContext {
-        let chain = try FileBytes.read(certificateChainFile)
-        let key = try FileBytes.read(privateKeyFile)
+        let chain = try TLSError.carrying { () throws(SystemError) in try FileBytes.read(certificateChainFile) }
+        let key = try TLSError.carrying { () throws(SystemError) in try FileBytes.read(privateKeyFile) }
         return try server(certificateChainPEM: chain, privateKeyPEM: key, minimumVersion: minimumVersion)
     }
 

@@ -1,34 +1,43 @@
 internal import COpenSSL
-#if canImport(Glibc)
-import Glibc
-#endif
+public import WebhookPOSIX
 
-/// A TLS or socket failure, captured where it happened.
+/// A TLS failure, captured where it happened.
 ///
-/// OpenSSL failures carry the thread's error queue as text, socket failures carry `errno` and its
-/// message, so a log line says what went wrong without a second lookup.
+/// OpenSSL failures carry the thread's error queue as text. The socket or file under a TLS
+/// operation fails with a ``SystemError`` (errno, timeout, peer closed, shutdown), carried as is
+/// in ``system(_:)`` so a log line says what went wrong without a second lookup.
 public enum TLSError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An OpenSSL call failed; `message` is the drained error queue (or the `SSL_get_error` code).
     case openssl(operation: String, message: String)
-    /// A system call failed with `errno`.
-    case system(operation: String, errno: Int32, message: String)
-    /// The operation did not finish before its deadline.
-    case timedOut(operation: String)
-    /// The peer closed the connection (clean TLS close_notify or TCP end of stream mid-operation).
-    case closed
-    /// The wake descriptor fired: the owner asked the operation to stop (server shutdown).
-    case interrupted
+    /// The socket or file under the TLS operation failed, timed out, closed or was interrupted.
+    case system(SystemError)
     /// An argument or configuration value was refused before any I/O.
     case invalidConfiguration(String)
 
     public var description: String {
         switch self {
         case let .openssl(operation, message): "\(operation) failed: \(message)"
-        case let .system(operation, code, message): "\(operation) failed: \(message) (errno \(code))"
-        case let .timedOut(operation): "\(operation) timed out"
-        case .closed: "connection closed by peer"
-        case .interrupted: "operation interrupted by shutdown"
+        case let .system(error): error.description
         case let .invalidConfiguration(message): message
+        }
+    }
+
+    /// The same failure as a ``StreamError``, for the ``ByteStream`` calls of a TLS connection
+    /// and for callers that treat TCP and TLS alike.
+    public var streamError: StreamError {
+        switch self {
+        case let .system(error): .system(error)
+        case let .openssl(operation, message): .protocolFailure(operation: operation, message: message)
+        case let .invalidConfiguration(message): .system(.invalidArgument(message))
+        }
+    }
+
+    /// Runs file or socket calls on behalf of a TLS operation, carrying their failure as ``system(_:)``.
+    static func carrying<Result>(_ body: () throws(SystemError) -> Result) throws(TLSError) -> Result {
+        do throws(SystemError) {
+            return try body()
+        } catch {
+            throw .system(error)
         }
     }
 
@@ -44,11 +53,5 @@ public enum TLSError: Error, Equatable, Sendable, CustomStringConvertible {
         }
         if let detail { messages.insert(detail, at: 0) }
         return .openssl(operation: operation, message: messages.isEmpty ? "unknown error" : messages.joined(separator: "; "))
-    }
-
-    /// Builds a `.system` error from the current `errno` (or `code`), with its message.
-    public static func system(_ operation: String, errno code: Int32? = nil) -> TLSError {
-        let code = code ?? errno
-        return .system(operation: operation, errno: code, message: String(cString: strerror(code)))
     }
 }

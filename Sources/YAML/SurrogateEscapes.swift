@@ -1,3 +1,5 @@
+import JSONText
+
 /// JSON encoders write a character outside the Basic Multilingual Plane as an escaped UTF-16
 /// surrogate pair (`"\ud83d\ude00"`; Python's `json.dumps` does by default), and libyaml refuses
 /// surrogate code points in escapes, so valid JSON failed to read. In a JSON document (first
@@ -66,19 +68,10 @@ enum SurrogateEscapes {
         guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else { return nil }
         var unit: UInt32 = 0
         for byte in bytes[index + 2..<index + 6] {
-            guard let digit = hexDigitValue(byte) else { return nil }
-            unit = unit << 4 | digit
+            guard let digit = HexDigit.value(byte) else { return nil }
+            unit = unit << 4 | UInt32(digit)
         }
         return unit
-    }
-
-    private static func hexDigitValue(_ byte: UInt8) -> UInt32? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
-        default: nil
-        }
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {

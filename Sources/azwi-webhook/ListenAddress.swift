@@ -1,3 +1,5 @@
+import WebhookPOSIX
+
 /// A `host:port` listen address as upstream's flags take it (`:9440`, `127.0.0.1:0`, `[::1]:8095`).
 ///
 /// An empty host means every interface, IPv6 and IPv4, as in Go's `net.Listen`; port 0 asks the
@@ -17,11 +19,11 @@ struct ListenAddress: Equatable, CustomStringConvertible {
         guard let port = Int(portText), (0...65_535).contains(port) else {
             throw ServeError("\(flag) \"\(value)\": the port must be a number from 0 to 65535")
         }
-        if host.hasPrefix("[") && host.hasSuffix("]") {
-            host = String(host.dropFirst().dropLast())
-        } else if host.contains(":") {
+        let unbracketed = HostName.unbracketed(host)
+        if unbracketed == host, host.contains(":") {
             throw ServeError("\(flag) \"\(value)\": write an IPv6 address in brackets, e.g. [::1]:\(port)")
         }
+        host = unbracketed
         if host == "localhost" { host = "127.0.0.1" }
         self.host = host
         self.port = port

@@ -1,5 +1,5 @@
 import ArgumentParser
-import FoundationEssentials
+import WebhookPOSIX
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -12,10 +12,10 @@ enum LocalFile {
     ///
     /// - Parameter purpose: the flag or variable that named the file, for the error message.
     static func read(_ path: String, purpose: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = try? FileBytes.read(path) else {
             throw ValidationError("\(purpose): cannot read \(path)")
         }
-        return [UInt8](data)
+        return bytes
     }
 
     /// Whether the path names a directory.

@@ -5,7 +5,7 @@ import Admission
 import CertificateRotation
 import Prometheus
 import Synchronization
-import WebhookTLS
+import WebhookPOSIX
 
 /// The server's Prometheus metrics, and their text exposition for `GET /metrics`.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import WebhookHTTP
+import WebhookPOSIX
 import WebhookTLS
 
 @Suite(.serialized) struct HTTPServerTests {

@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+import WebhookPOSIX
 import WebhookTLS
 @testable import WebhookHTTP
 #if canImport(Glibc)

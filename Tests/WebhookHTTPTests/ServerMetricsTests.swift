@@ -1,6 +1,7 @@
 import MetricsTestKit
 import Testing
 import WebhookHTTP
+import WebhookPOSIX
 import WebhookTLS
 
 @Suite(.serialized) struct ServerMetricsTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WebhookHTTP
+import WebhookPOSIX
 import WebhookTLS
 
 @Suite(.serialized) struct TLSClientServerTests {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import WebhookHTTP
+import WebhookPOSIX
 import WebhookTLS
 
 /// A handler made of a closure.

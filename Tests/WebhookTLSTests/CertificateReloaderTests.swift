@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import WebhookPOSIX
 import WebhookTLS
 
 /// A Secret volume laid out like the kubelet does: `tls.crt -> ..data/tls.crt`, `..data -> ..<version>`.

@@ -54,20 +54,6 @@ private func exposition(_ metrics: WebhookMetrics) -> [String] {
     #expect(lines.contains(#"azwi_build_info{version="v1.2.3",commit="abc123",swift="6.3.1"} 1.0"#))
 }
 
-@Test func readMostlyCacheCreatesEachValueOnce() async {
-    final class Made: Sendable {}
-    let cache = ReadMostlyCache<Int, Made>()
-    let made = await withTaskGroup(of: [ObjectIdentifier].self) { group in
-        for _ in 0..<8 {
-            group.addTask { (0..<100).map { ObjectIdentifier(cache.value(for: $0 % 10) { Made() }) } }
-        }
-        var all: Set<ObjectIdentifier> = []
-        for await ids in group { all.formUnion(ids) }
-        return all
-    }
-    #expect(made.count == 10)
-}
-
 @Test func caSeriesExistOnlyOnceTheyMeanSomething() {
     let metrics = WebhookMetrics()
     #expect(!exposition(metrics).contains { $0.contains("azwi_ca_") })

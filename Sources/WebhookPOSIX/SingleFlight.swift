@@ -1,9 +1,8 @@
 import Dispatch
-import WebhookTLS
 
 /// Runs one computation per key at a time: callers arriving while it runs wait for its result
 /// instead of starting their own (twenty pods of one new ServiceAccount make one GET).
-final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+public final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private final class Flight: Sendable {
         let done = DispatchSemaphore(value: 0)
         let state = Locked<(result: Value?, waiters: Int)>((nil, 0))
@@ -11,10 +10,13 @@ final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
     private let flights = Locked<[Key: Flight]>([:])
 
+    /// No key in flight.
+    public init() {}
+
     /// Runs `body` for `key`, or waits for the run already in flight until `deadline`.
     ///
     /// - Parameter timedOut: what a waiter gets when `deadline` passes first.
-    func run(_ key: Key, deadline: ContinuousClock.Instant, timedOut: Value, _ body: () -> Value) -> Value {
+    public func run(_ key: Key, deadline: ContinuousClock.Instant, timedOut: Value, _ body: () -> Value) -> Value {
         let (flight, leads) = flights.withLock { map -> (Flight, Bool) in
             if let existing = map[key] {
                 existing.state.withLock { $0.waiters += 1 }

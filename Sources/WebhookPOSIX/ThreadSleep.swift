@@ -3,9 +3,9 @@ import Glibc
 #endif
 
 /// Blocking sleeps for owned threads (backoff between API retries); never call on the cooperative pool.
-enum ThreadSleep {
+public enum ThreadSleep {
     /// Sleeps for `duration` (nothing for zero or negative durations).
-    static func sleep(_ duration: Duration) {
+    public static func sleep(_ duration: Duration) {
         guard duration > .zero else { return }
         let (seconds, attoseconds) = duration.components
         var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))

@@ -11,9 +11,9 @@ public final class WakePipe: Sendable {
     public let readFD: Int32
     private let writeFD: Int32
 
-    public init() throws(TLSError) {
+    public init() throws(SystemError) {
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw .system("pipe") }
+        guard pipe(&fds) == 0 else { throw .failed("pipe") }
         for fd in fds {
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             _ = fcntl(fd, F_SETFL, O_NONBLOCK)

@@ -3,15 +3,15 @@ import Glibc
 #endif
 
 /// `poll` on one descriptor (plus an optional wake descriptor) until it is ready or a deadline passes.
-enum SocketWait {
+public enum SocketWait {
     /// Waits until `fd` reports one of `events`, an error or hang-up (the next call reports those).
     /// A deadline already passed still looks once, so `.now` asks "ready at this moment?".
     ///
     /// - Throws: `.timedOut(operation)` at the deadline, `.interrupted` when `wakeFD` is readable
     ///   and `fd` is not.
-    static func wait(
+    public static func wait(
         fd: Int32, events: Int16, deadline: ContinuousClock.Instant, wakeFD: Int32?, operation: String
-    ) throws(TLSError) {
+    ) throws(SystemError) {
         var fds = (pollfd(fd: fd, events: events, revents: 0), pollfd(fd: wakeFD ?? -1, events: Int16(POLLIN), revents: 0))
         while true {
             let timeout = millisecondsUntil(deadline)  // 0 at the deadline: one last look, no wait
@@ -20,7 +20,7 @@ enum SocketWait {
             }
             if rc < 0 {
                 if errno == EINTR { continue }
-                throw .system("poll")
+                throw .failed("poll")
             }
             if rc == 0 {
                 if timeout == 0 { throw .timedOut(operation: operation) }
@@ -33,7 +33,7 @@ enum SocketWait {
     }
 
     /// Milliseconds left until `deadline`, rounded up, at least 1 while time remains; 0 when passed.
-    static func millisecondsUntil(_ deadline: ContinuousClock.Instant) -> Int32 {
+    public static func millisecondsUntil(_ deadline: ContinuousClock.Instant) -> Int32 {
         let remaining = deadline - ContinuousClock.now
         if remaining <= .zero { return 0 }
         let (seconds, attoseconds) = remaining.components

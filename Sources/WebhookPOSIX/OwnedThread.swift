@@ -13,8 +13,8 @@ public enum OwnedThread {
     /// Runs `body` on a new detached thread.
     ///
     /// - Parameter stackSize: bytes of stack (only touched pages cost memory).
-    /// - Throws: `TLSError.system` when the thread cannot be created (e.g. thread limit reached).
-    public static func start(stackSize: Int = 256 * 1024, _ body: @escaping @Sendable () -> Void) throws(TLSError) {
+    /// - Throws: `SystemError.failed` when the thread cannot be created (e.g. thread limit reached).
+    public static func start(stackSize: Int = 256 * 1024, _ body: @escaping @Sendable () -> Void) throws(SystemError) {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
@@ -28,7 +28,7 @@ public enum OwnedThread {
         }, job)
         if rc != 0 {
             Unmanaged<Job>.fromOpaque(job).release()
-            throw .system("pthread_create", errno: rc)
+            throw .failed("pthread_create", errno: rc)
         }
     }
 }

@@ -1,6 +1,6 @@
 import Synchronization
 import Testing
-import WebhookTLS
+import WebhookPOSIX
 #if canImport(Glibc)
 import Glibc
 #endif

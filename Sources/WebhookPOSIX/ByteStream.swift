@@ -7,20 +7,20 @@ public protocol ByteStream: AnyObject {
     ///
     /// - Parameters:
     ///   - buffer: where the bytes go; must not be empty.
-    ///   - deadline: when to give up with `TLSError.timedOut`.
-    ///   - wakeFD: a descriptor that, once readable, interrupts the wait with `TLSError.interrupted`
+    ///   - deadline: when to give up with `.system(.timedOut)`.
+    ///   - wakeFD: a descriptor that, once readable, interrupts the wait with `.system(.interrupted)`
     ///     (the server's shutdown pipe); `nil` for none.
     /// - Returns: the number of bytes read; 0 means the peer closed the stream cleanly.
-    func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(TLSError) -> Int
+    func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(StreamError) -> Int
 
     /// Writes every byte of `bytes`, waiting as needed until `deadline`.
-    func write(_ bytes: UnsafeRawBufferPointer, deadline: ContinuousClock.Instant) throws(TLSError)
+    func write(_ bytes: UnsafeRawBufferPointer, deadline: ContinuousClock.Instant) throws(StreamError)
 
     /// Waits until a read would return data or end of stream, without reading: an idle
     /// keep-alive connection sleeps in `poll` instead of paying a read that fails with EAGAIN.
     ///
-    /// - Throws: `.timedOut` at the deadline, `.interrupted` when `wakeFD` fires first.
-    func waitUntilReadable(deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(TLSError)
+    /// - Throws: `.system(.timedOut)` at the deadline, `.system(.interrupted)` when `wakeFD` fires first.
+    func waitUntilReadable(deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(StreamError)
 
     /// Whether bytes are already buffered inside the stream (decrypted TLS records), so a read
     /// would not block.
@@ -36,14 +36,14 @@ public protocol ByteStream: AnyObject {
 
 extension ByteStream {
     /// Reads without a wake descriptor.
-    public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant) throws(TLSError) -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant) throws(StreamError) -> Int {
         try read(into: buffer, deadline: deadline, wakeFD: nil)
     }
 
     /// Writes every byte of an array.
-    public func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) throws(TLSError) {
-        let failure: TLSError? = bytes.withUnsafeBytes { raw in
-            do throws(TLSError) {
+    public func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) throws(StreamError) {
+        let failure: StreamError? = bytes.withUnsafeBytes { raw in
+            do throws(StreamError) {
                 try write(raw, deadline: deadline)
                 return nil
             } catch {

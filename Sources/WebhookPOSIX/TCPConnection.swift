@@ -8,7 +8,7 @@ import Glibc
 /// every wait is a `poll` with a deadline, so a silent peer can never hang a thread.
 public final class TCPConnection: ByteStream {
     /// The socket; -1 once closed.
-    private(set) var fd: Int32
+    public private(set) var fd: Int32
 
     /// The flags a socket must be opened with (`accept4`, `socket`) before it is adopted: set at
     /// creation, they cost no `fcntl` calls per connection.
@@ -35,26 +35,26 @@ public final class TCPConnection: ByteStream {
 
     /// Opens a TCP connection to `host:port` (a name or an IP literal), trying each resolved
     /// address until one connects before `deadline`.
-    public static func connect(host: String, port: Int, deadline: ContinuousClock.Instant) throws(TLSError) -> TCPConnection {
-        guard (1...65535).contains(port) else { throw .invalidConfiguration("port \(port) is out of range") }
+    public static func connect(host: String, port: Int, deadline: ContinuousClock.Instant) throws(SystemError) -> TCPConnection {
+        guard (1...65535).contains(port) else { throw .invalidArgument("port \(port) is out of range") }
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_NUMERICSERV
         var list: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(Self.unbracketed(host), String(port), &hints, &list)
+        let rc = getaddrinfo(HostName.unbracketed(host), String(port), &hints, &list)
         guard rc == 0, let first = list else {
-            throw .system(operation: "getaddrinfo(\(host))", errno: rc, message: String(cString: gai_strerror(rc)))
+            throw .failed(operation: "getaddrinfo(\(host))", errno: rc, message: String(cString: gai_strerror(rc)))
         }
         defer { freeaddrinfo(list) }
-        var lastError = TLSError.system(operation: "connect(\(host):\(port))", errno: ECONNREFUSED, message: "no address")
+        var lastError = SystemError.failed(operation: "connect(\(host):\(port))", errno: ECONNREFUSED, message: "no address")
         var cursor: UnsafeMutablePointer<addrinfo>? = first
         while let info = cursor {
             cursor = info.pointee.ai_next
             let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | socketFlags, 0)
-            if fd < 0 { lastError = .system("socket"); continue }
+            if fd < 0 { lastError = .failed("socket"); continue }
             let connection = TCPConnection(adopting: fd)
             if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return connection }
-            guard errno == EINPROGRESS else { lastError = .system("connect(\(host):\(port))"); continue }
+            guard errno == EINPROGRESS else { lastError = .failed("connect(\(host):\(port))"); continue }
             do {
                 try SocketWait.wait(fd: fd, events: Int16(POLLOUT), deadline: deadline, wakeFD: nil, operation: "connect(\(host):\(port))")
             } catch {
@@ -65,45 +65,57 @@ public final class TCPConnection: ByteStream {
             var length = socklen_t(MemoryLayout<Int32>.size)
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length)
             if soError == 0 { return connection }
-            lastError = .system("connect(\(host):\(port))", errno: soError)
+            lastError = .failed("connect(\(host):\(port))", errno: soError)
         }
         throw lastError
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(TLSError) -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(StreamError) -> Int {
         while true {
-            guard fd >= 0 else { throw .closed }
+            guard fd >= 0 else { throw .system(.closed) }
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK:
-                try SocketWait.wait(fd: fd, events: Int16(POLLIN), deadline: deadline, wakeFD: wakeFD, operation: "read")
-            case ECONNRESET: throw .closed
-            default: throw .system("read")
+                do throws(SystemError) {
+                    try SocketWait.wait(fd: fd, events: Int16(POLLIN), deadline: deadline, wakeFD: wakeFD, operation: "read")
+                } catch {
+                    throw .system(error)
+                }
+            case ECONNRESET: throw .system(.closed)
+            default: throw .system(.failed("read"))
             }
         }
     }
 
-    public func write(_ bytes: UnsafeRawBufferPointer, deadline: ContinuousClock.Instant) throws(TLSError) {
+    public func write(_ bytes: UnsafeRawBufferPointer, deadline: ContinuousClock.Instant) throws(StreamError) {
         var offset = 0
         while offset < bytes.count {
-            guard fd >= 0 else { throw .closed }
+            guard fd >= 0 else { throw .system(.closed) }
             let n = send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
             if n > 0 { offset += n; continue }
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK:
-                try SocketWait.wait(fd: fd, events: Int16(POLLOUT), deadline: deadline, wakeFD: nil, operation: "write")
-            case EPIPE, ECONNRESET: throw .closed
-            default: throw .system("write")
+                do throws(SystemError) {
+                    try SocketWait.wait(fd: fd, events: Int16(POLLOUT), deadline: deadline, wakeFD: nil, operation: "write")
+                } catch {
+                    throw .system(error)
+                }
+            case EPIPE, ECONNRESET: throw .system(.closed)
+            default: throw .system(.failed("write"))
             }
         }
     }
 
-    public func waitUntilReadable(deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(TLSError) {
-        guard fd >= 0 else { throw .closed }
-        try SocketWait.wait(fd: fd, events: Int16(POLLIN), deadline: deadline, wakeFD: wakeFD, operation: "read")
+    public func waitUntilReadable(deadline: ContinuousClock.Instant, wakeFD: Int32?) throws(StreamError) {
+        guard fd >= 0 else { throw .system(.closed) }
+        do throws(SystemError) {
+            try SocketWait.wait(fd: fd, events: Int16(POLLIN), deadline: deadline, wakeFD: wakeFD, operation: "read")
+        } catch {
+            throw .system(error)
+        }
     }
 
     public var hasBufferedInput: Bool { false }
@@ -126,10 +138,5 @@ public final class TCPConnection: ByteStream {
         guard fd >= 0 else { return }
         _ = Glibc.close(fd)
         fd = -1
-    }
-
-    static func unbracketed(_ host: String) -> String {
-        if host.hasPrefix("["), host.hasSuffix("]") { return String(host.dropFirst().dropLast()) }
-        return host
     }
 }
