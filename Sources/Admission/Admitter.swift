@@ -67,7 +67,8 @@ public struct Admitter: Sendable {
                 for: request, serviceAccount: serviceAccount, binding: binding.endpoint, nativeSidecars: nativeSidecars, bytes: bytes)
             var mutation = PodMutation(bytes: bytes, pod: pod, settings: settings)
             let patch = try mutation.build()
-            var warnings = binding.warnings + mutation.warnings
+            var warnings = mutation.warnings
+            if !binding.warnings.isEmpty { warnings.insert(contentsOf: binding.warnings, at: 0) }
             if settings.clientID.isEmpty {
                 warnings.insert(binding.endpoint == nil
                     ? AdmissionWarnings.noClientID(namespace: request.namespace, serviceAccount: request.serviceAccountName)
@@ -125,12 +126,13 @@ public struct Admitter: Sendable {
         ).get()
         let clientID = serviceAccount.annotations[WorkloadIdentity.clientIDAnnotation] ?? ""
         let tenantID = serviceAccount.annotations[WorkloadIdentity.tenantIDAnnotation] ?? config.tenantID
-        let variables: [(InjectedVariable, String)] = [
+        var variables: [(InjectedVariable, String)] = [
             (.clientID, clientID),
             (.tenantID, tenantID),
             (.federatedTokenFile, WorkloadIdentity.tokenFile),
             (.authorityHost, config.authorityHost),
-        ].filter { !$0.1.isEmpty } + (binding?.variables ?? [])
+        ].filter { !$0.1.isEmpty }
+        if let binding { variables += binding.variables }
         return PodMutation.Settings(
             namespace: request.namespace,
             serviceAccountName: request.serviceAccountName,

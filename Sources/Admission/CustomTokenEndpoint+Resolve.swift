@@ -51,7 +51,7 @@ extension CustomTokenEndpoint {
             throw CustomTokenEndpointError(message:
                 "custom token endpoint audience cannot be equal to default audience \"\(AdmissionConfig.defaultAudience)\"")
         }
-        let key = WorkloadIdentity.bindingAnnotationPrefix + annotationSuffix
+        let key = WorkloadIdentity.bindingAnnotationPrefix.description + annotationSuffix
         let problems = QualifiedName.problems(key.lowercased())
         if !problems.isEmpty {
             throw CustomTokenEndpointError(message:

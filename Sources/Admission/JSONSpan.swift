@@ -23,12 +23,14 @@ struct JSONSpan: Sendable, Equatable {
         return true
     }
 
-    /// Whether the string's value starts with `prefix`.
-    func hasPrefix(_ prefix: String, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        if hasEscapes { return decode(in: bytes).hasPrefix(prefix) }
-        let utf8 = prefix.utf8
-        guard range.count >= utf8.count else { return false }
-        return zip(bytes[range], utf8).allSatisfy { $0 == $1 }
+    /// Whether the string's value starts with `prefix` (ASCII).
+    func hasPrefix(_ prefix: StaticString, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if hasEscapes { return decode(in: bytes).hasPrefix(prefix.description) }
+        let count = prefix.utf8CodeUnitCount
+        guard range.count >= count else { return false }
+        let base = prefix.utf8Start
+        for offset in 0..<count where bytes[range.lowerBound + offset] != base[offset] { return false }
+        return true
     }
 
     /// The string's value, with escapes resolved (lone surrogates become U+FFFD, as in Go).

@@ -12,7 +12,7 @@ enum WorkloadIdentity {
     static let injectedAnnotation: StaticString = "azure.workload.identity/injected"
     static let mirrorAnnotation: StaticString = "kubernetes.io/config.mirror"
     /// `azure.workload.identity/use-<suffix>`: a pod opting in to an identity binding (upstream 1.6).
-    static let bindingAnnotationPrefix = "azure.workload.identity/use-"
+    static let bindingAnnotationPrefix: StaticString = "azure.workload.identity/use-"
 
     static let volumeName: StaticString = "azure-identity-token"
     static let mountPath: StaticString = "/var/run/secrets/azure/tokens"
