@@ -279,7 +279,7 @@ struct PodMutation {
     // MARK: - Helpers
 
     private func isMutated(_ name: String) -> Bool {
-        !settings.skip.contains(name) && (settings.include?.contains(name) ?? true)
+        ContainerSelection(skip: settings.skip, include: settings.include).includes(name)
     }
 
     private func names(_ containers: [ContainerFacts]?) -> [String] {
