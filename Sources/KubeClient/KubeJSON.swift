@@ -1,0 +1,19 @@
+import FoundationEssentials
+
+/// Decodes API JSON with FoundationEssentials' `JSONDecoder`.
+///
+/// For cold paths only (LIST pages, watch events, single objects): every field a `Decodable`
+/// shape does not name is skipped, so only what it names is kept.
+public enum KubeJSON {
+    /// Decodes `bytes` as `type`.
+    ///
+    /// - Parameter what: names the document in the error message, e.g. "ServiceAccount list".
+    /// - Throws: `KubeClientError.decoding` with the decoder's reason and the document's start.
+    public static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], what: String) throws(KubeClientError) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch {
+            throw .decoding("\(what): \(error) in \(String(decoding: bytes.prefix(160), as: UTF8.self))")
+        }
+    }
+}
