@@ -53,13 +53,13 @@ public final class KubeAPIClient: KubeTransport {
     }
 
     public func get(_ target: String, deadline: ContinuousClock.Instant) throws(KubeClientError) -> KubeResponse {
-        let verb = target.contains("/serviceaccounts?") ? "list" : "get"
+        let verb = target.contains("?limit=") ? "list" : "get"  // every LIST here is paged
         return try readWhole(HTTPClientRequest(method: "GET", target: target), verb: verb, deadline: deadline)
     }
 
     public func write(_ method: String, _ target: String, contentType: String, body: [UInt8], deadline: ContinuousClock.Instant) throws(KubeClientError) -> KubeResponse {
         let request = HTTPClientRequest(method: method, target: target, headers: [("Content-Type", contentType)], body: body)
-        return try readWhole(request, verb: method == "PUT" ? "update" : method.lowercased(), deadline: deadline)
+        return try readWhole(request, verb: ["PUT": "update", "POST": "create"][method] ?? method.lowercased(), deadline: deadline)
     }
 
     private func readWhole(_ request: HTTPClientRequest, verb: String, deadline: ContinuousClock.Instant) throws(KubeClientError) -> KubeResponse {
