@@ -46,6 +46,10 @@ The first stdout line is the bound port. Tests steer it through /_control/... (n
                                               "conflict:secrets", "patch:mutatingwebhookconfigurations"),
                                               and the recent requests
   POST   /_control/reset-counters
+
+Pods, namespaces, Events, Leases, PodDisruptionBudgets, the Eviction API, admission on pod
+creation and workload controllers live in fake_pods.py (its docstring lists them and their
+controls); --generate-pods N stores N labelled, mutated pods for benchmarks.
 """
 import argparse
 import base64
@@ -59,6 +63,8 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import fake_pods
 
 HISTORY_LIMIT = 20000
 
@@ -282,6 +288,8 @@ class Handler(BaseHTTPRequestHandler):
                 state.count("unauthorized")
             return self.send_status(401, "Unauthorized", "Unauthorized")
         if self.injected_fault():
+            return
+        if self.server.pods.serve(self, method, parts, query):
             return
         extra = self.extra_route(parts)
         if extra is not None:
@@ -585,6 +593,8 @@ class Handler(BaseHTTPRequestHandler):
     def control(self, method, parts):
         state = self.server.state
         body = self.read_body() if method == "POST" else {}
+        if self.server.pods.control(self, method, parts, body):
+            return
         with state.cond:
             if method == "POST" and parts == ["serviceaccounts"]:
                 obj = state.put(body)
@@ -705,6 +715,7 @@ def main():
     parser.add_argument("--bookmark-interval", type=float, default=60.0)
     parser.add_argument("--cluster-trust-bundles", action="store_true",
                         help="serve certificates.k8s.io/v1beta1 clustertrustbundles in API discovery")
+    parser.add_argument("--generate-pods", type=int, default=0, help="generate N labelled pods (fake_pods.py)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     # A parent may have spawned us with SIGTERM blocked (test runners do); stay stoppable.
@@ -729,6 +740,8 @@ def main():
     server = Server((args.host, args.port), Handler)
     server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     server.state = state
+    server.pods = fake_pods.PodsAPI(state, status_object, apply_json_patch, args.bookmark_interval)
+    server.pods.generate(args.generate_pods, args.namespaces or max(1, args.generate_pods // 50))
     server.client_ca = args.client_ca
     server.bookmark_interval = args.bookmark_interval
     server.verbose = args.verbose
