@@ -69,11 +69,14 @@ let package = Package(
         // Admission logic: pure, no I/O. Request bytes + ServiceAccount + config in, response bytes out.
         .target(name: "Admission", swiftSettings: swiftSettings),
 
+        // Pod repair decisions: pure, no I/O. Pod facts + the webhook's selectors in, what to report and evict out.
+        .target(name: "PodRepair", dependencies: ["Admission"], swiftSettings: swiftSettings),
+
         // The executable that wires the layers together.
         .executableTarget(
             name: "azwi-webhook",
             dependencies: [
-                "Admission", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML", "CBuildStamp",
+                "Admission", "PodRepair", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML", "CBuildStamp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -109,6 +112,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AdmissionTests", dependencies: ["Admission"], swiftSettings: swiftSettings),
+        .testTarget(name: "PodRepairTests", dependencies: ["PodRepair"], swiftSettings: swiftSettings),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: swiftSettings),
         .testTarget(name: "azwi-webhookTests", dependencies: ["azwi-webhook"], swiftSettings: swiftSettings),
         .testTarget(name: "WebhookTLSTests", dependencies: ["WebhookTLS"], swiftSettings: swiftSettings),
