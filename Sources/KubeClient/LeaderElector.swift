@@ -7,7 +7,7 @@ import WebhookTLS
 /// Not leading, it reads the Lease every retry period (jittered, so candidates spread out) and
 /// takes it when it is free or expired. Leading, it renews every retry period without reading
 /// first, and stops leading when a renewal has not succeeded for the renew deadline, before any
-/// other candidate can see the Lease expire. ``stop(timeout:)`` ends the leadership and then
+/// other candidate can see the Lease expire. ``stop()`` ends the leadership and then
 /// releases the Lease, so another candidate takes over at its next attempt.
 public final class LeaderElector: Sendable {
     private struct State {
@@ -59,13 +59,17 @@ public final class LeaderElector: Sendable {
         }
     }
 
-    /// Stops campaigning: a leader stops leading (``onStoppedLeading``) and releases the Lease.
-    ///
-    /// - Returns: `false` when that had not finished within `timeout`.
-    public func stop(timeout: Duration) -> Bool {
+    /// Asks it to stop campaigning; returns at once. A leader stops leading (``onStoppedLeading``)
+    /// and releases the Lease.
+    public func stop() {
         state.update { $0.stopping = true }
         wake.signal()
-        return state.wait(timeout: timeout, until: \.finished) { $0.finished }
+    }
+
+    /// Waits, after ``stop()``, until the leadership has ended and the Lease is released;
+    /// `false` when `timeout` passed first.
+    public func waitUntilStopped(timeout: Duration) -> Bool {
+        state.wait(timeout: timeout, until: \.finished) { $0.finished }
     }
 
     private var isStopping: Bool { state.update(waking: .none) { $0.stopping } }
