@@ -33,6 +33,8 @@ struct ListPage<Object: Decodable>: Decodable {
     struct Metadata: Decodable {
         var resourceVersion: String?
         var `continue`: String?
+        /// How many items the pages after this one hold (an estimate the server may omit).
+        var remainingItemCount: Int?
     }
 
     var metadata: Metadata

@@ -78,6 +78,9 @@ final class Reflector<Store: ReflectorStore> {
                 pause()
                 return .listFailed("\(error)")
             }
+            if entries.isEmpty, let remaining = page.metadata.remainingItemCount {
+                entries.reserveCapacity((page.items?.count ?? 0) + remaining)  // one allocation, no rehashing
+            }
             for item in page.items ?? [] {
                 guard let metadata = item.metadata, let key = store.key(for: metadata),
                       let entry = store.entry(for: item.object, metadata: metadata) else { continue }

@@ -152,6 +152,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         ShutdownSignals.block()
+        LargeAllocations.returnToTheKernel()  // LIST pages are megabytes: give them back when freed
         let logger = WebhookLogging.bootstrap(format: logFormat, level: admission.logLevel)
         logger.info("starting azwi-webhook", metadata: BuildInfo.current.logMetadata)
         let registry = PrometheusCollectorRegistry()

@@ -22,6 +22,11 @@ final class RepairWorker: Sendable {
     private let events: EventRecorder
     private let evictions: PodEvictionClient
 
+    /// Pods per LIST page: a pod is kilobytes of JSON, and a page is held whole (the body, then
+    /// its decoded pods) while it is read, so small pages keep the peak low; 10,000 pods are 100
+    /// requests.
+    static let pageSize = 100
+
     /// - Parameter isReady: whether this replica admits pods now (evictions wait until it does).
     init(settings: RepairSettings, transport: any KubeTransport, isReady: @escaping @Sendable () -> Bool, metrics: RepairMetrics, logger: Logger) {
         self.settings = settings
@@ -103,7 +108,9 @@ final class RepairWorker: Sendable {
     }
 
     private func startLoop() -> ReflectorLoop<RepairPodStore>? {
-        let loop = ReflectorLoop(transport: transport, collection: .workloadIdentityPods, store: store, logger: logger)
+        var configuration = ListWatchConfiguration()
+        configuration.pageSize = Self.pageSize
+        let loop = ReflectorLoop(transport: transport, collection: .workloadIdentityPods, store: store, configuration: configuration, logger: logger)
         do throws(KubeClientError) {
             try loop.start()
             return loop
