@@ -371,3 +371,24 @@ def test_metrics_stay_clean_for_promtool_with_repair(cluster, replicas):
     assert shutil.which("promtool"), "promtool is missing: apt-get install prometheus (Debian), as .ci/run does"
     result = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True, timeout=30)
     assert result.returncode == 0 and not (result.stdout + result.stderr).strip(), result
+
+
+def test_a_namespace_selector_on_labels_reads_namespaces_and_follows_configuration_changes(cluster, replicas):
+    cluster.configure(1, namespace_selector={"matchExpressions": [{"key": "azure-wi", "operator": "NotIn", "values": ["off"]}]})
+    cluster.bare_pod("in-production")
+    cluster.bare_pod("in-quiet", namespace="quiet")
+    webhook = replicas("webhook-a", "--repair=report", "--repair-resync", "1s")
+    eventually(lambda: cluster.events("production", "in-production"), 15, "the selected namespace's pod was not reported")
+    time.sleep(1.5)
+    assert cluster.events("quiet", "in-quiet") == [], "the namespace labelled azure-wi=off is not selected"
+    assert cluster.control("GET", "counters")["counters"].get("get:namespaces", 0) >= 1
+
+    # The configuration's objectSelector changes: the pods are listed again and judged with it.
+    lists = webhook.sample("azwi_kube_pod_lists_total")
+    status, configuration = cluster.api("GET", f"/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/{CONFIGURATION}")
+    configuration["webhooks"][0]["namespaceSelector"] = {}
+    configuration["webhooks"][0]["objectSelector"] = {"matchLabels": {"azure.workload.identity/use": "true", "team": "quiet"}}
+    cluster.control("POST", "objects/mutatingwebhookconfigurations", configuration)
+    eventually(lambda: webhook.sample("azwi_kube_pod_lists_total") > lists, 10, "no new LIST after the objectSelector changed")
+    eventually(lambda: webhook.sample('azwi_unmutated_pods{namespace="production"}') == 0, 10, "the production pod no longer counts")
+    assert webhook.logs("repair: the webhook configuration's objectSelector changed; listing the pods again")
