@@ -8,8 +8,8 @@ import WebhookTLS
 ///
 /// Leadership starts a worker and its end stops it (waiting for a request in flight) before the
 /// Lease is given up, so two replicas never repair at once. At shutdown the leader stops its
-/// worker and releases the Lease, and another replica takes over at its next attempt (within
-/// the 2 s retry period) instead of waiting for the 15 s lease to expire.
+/// worker and releases the Lease, and another replica takes over at its next attempt (every 2 to
+/// 4.4 s, jittered) instead of waiting for the 15 s lease to expire.
 final class RepairComponent: Component {
     let name = "pod repair"
     private let elector: LeaderElector
