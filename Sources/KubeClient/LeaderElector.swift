@@ -88,18 +88,21 @@ public final class LeaderElector: Sendable {
     private func attempt(lease: String) -> Duration {
         let (renewal, timing, lastRenewal) = state.update(waking: .none) { ($0.election.renewal(wallClock: .now()), $0.election.timing, $0.election.lastRenewal) }
         do throws(KubeClientError) {
-            if let renewal, let lastRenewal {
+            if case let .update(record, resourceVersion) = renewal, let lastRenewal {
                 // Renew without reading; give up on a request that would outlast the renew deadline.
                 let deadline = lastRenewal + timing.renewDeadline
-                if case .written = try write(renewal, deadline: deadline) { return timing.retryPeriod }
+                if case .written = try write(record, over: resourceVersion, deadline: deadline) { return timing.retryPeriod }
             }
             let current = try client.get()
             let (step, transition) = state.update(waking: .none) { $0.election.decide(current, now: .now, wallClock: .now()) }
             if let transition { announce(transition, lease: lease) }
-            if case let .wait(holder) = step {
+            switch step {
+            case let .wait(holder):
                 logger.debug("the Lease is held by another replica", metadata: ["lease": "\(lease)", "holder": "\(holder)"])
-            } else {
-                _ = try write(step, deadline: nil)
+            case let .create(record):
+                _ = try write(record, over: nil, deadline: nil)
+            case let .update(record, resourceVersion):
+                _ = try write(record, over: resourceVersion, deadline: nil)
             }
         } catch {
             logger.warning("leader election: the Lease could not be read or written", metadata: ["lease": "\(lease)", "error": "\(error)"])
@@ -111,14 +114,13 @@ public final class LeaderElector: Sendable {
         return leading ? timing.retryPeriod : timing.retryPeriod * (1 + 1.2 * Double.random(in: 0..<1))
     }
 
-    /// Writes a step; on success records it (and announces a start of leadership), on conflict
-    /// counts it as a failed attempt.
-    private func write(_ step: LeaderElection.Step, deadline: ContinuousClock.Instant?) throws(KubeClientError) -> LeaseWriteResult {
-        let result: LeaseWriteResult
-        switch step {
-        case let .create(record): result = try client.create(record)
-        case let .update(record, resourceVersion): result = try client.update(record, resourceVersion: resourceVersion, deadline: deadline)
-        case .wait: return .conflict("not written")
+    /// Creates the Lease (`resourceVersion` nil) or updates it from `resourceVersion`; on success
+    /// records it (and announces a start of leadership), on conflict counts a failed attempt.
+    private func write(_ record: Lease.Record, over resourceVersion: String?, deadline: ContinuousClock.Instant?) throws(KubeClientError) -> LeaseWriteResult {
+        let result = if let resourceVersion {
+            try client.update(record, resourceVersion: resourceVersion, deadline: deadline)
+        } else {
+            try client.create(record)
         }
         switch result {
         case let .written(lease):
