@@ -45,14 +45,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // JSON string escaping, shared by everything that writes JSON (the admission layer included).
+        .target(name: "JSONText", swiftSettings: swiftSettings),
+
         // Documents: YAML (libyaml) to a tree, and the tree to JSON, for kubeconfig and local files.
-        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+        .target(name: "YAML", dependencies: ["CYAML", "JSONText"], swiftSettings: swiftSettings),
 
         // Kubernetes client: kubeconfig, API calls, the ServiceAccount cache.
         .target(
             name: "KubeClient",
             dependencies: [
-                "WebhookTLS", "WebhookHTTP", "YAML",
+                "WebhookTLS", "WebhookHTTP", "YAML", "JSONText",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -67,7 +70,7 @@ let package = Package(
         ),
 
         // Admission logic: pure, no I/O. Request bytes + ServiceAccount + config in, response bytes out.
-        .target(name: "Admission", swiftSettings: swiftSettings),
+        .target(name: "Admission", dependencies: ["JSONText"], swiftSettings: swiftSettings),
 
         // Pod repair decisions: pure, no I/O. Pod facts + the webhook's selectors in, what to report and evict out.
         .target(name: "PodRepair", dependencies: ["Admission"], swiftSettings: swiftSettings),
@@ -76,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "azwi-webhook",
             dependencies: [
-                "Admission", "PodRepair", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML", "CBuildStamp",
+                "Admission", "PodRepair", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML", "JSONText", "CBuildStamp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -87,14 +90,14 @@ let package = Package(
         .executableTarget(
             name: "admission-benchmark",
             dependencies: ["Admission"],
-            path: "Benchmarks/AdmissionBenchmark",
+            path: "bench/AdmissionBenchmark",
             swiftSettings: swiftSettings
         ),
 
         .executableTarget(
             name: "serviceaccount-cache-benchmark",
             dependencies: ["KubeClient", .product(name: "Logging", package: "swift-log")],
-            path: "Benchmarks/ServiceAccountCacheBenchmark",
+            path: "bench/ServiceAccountCacheBenchmark",
             swiftSettings: swiftSettings
         ),
 
@@ -115,6 +118,8 @@ let package = Package(
         .testTarget(name: "PodRepairTests", dependencies: ["PodRepair"], swiftSettings: swiftSettings),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: swiftSettings),
         .testTarget(name: "azwi-webhookTests", dependencies: ["azwi-webhook"], swiftSettings: swiftSettings),
+        // The admission rule table through Admitter; its JSONTree is also the admission fuzz oracle's.
+        .testTarget(name: "AdmissionRuleTableTests", dependencies: ["azwi-webhook", "Admission", "YAML"], swiftSettings: swiftSettings),
         .testTarget(name: "WebhookTLSTests", dependencies: ["WebhookTLS"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WebhookHTTPTests",

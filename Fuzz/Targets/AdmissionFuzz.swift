@@ -12,13 +12,11 @@
 private let admitters = [
     Admitter(config: AdmissionConfig(
         tenantID: "72f988bf-86f1-41af-91ab-2d7cd011db47",
-        authorityHost: "https://login.microsoftonline.com/",
-        nativeSidecars: true
+        authorityHost: "https://login.microsoftonline.com/"
     )),
     Admitter(config: AdmissionConfig(
         tenantID: "72f988bf-86f1-41af-91ab-2d7cd011db47",
         authorityHost: "https://login.microsoftonline.com/",
-        nativeSidecars: false,
         requireLabel: true
     )),
 ]
@@ -32,6 +30,7 @@ private let serviceAccount = ServiceAccountFacts(namespace: "default", name: "ap
 public func admissionFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let body = Array(UnsafeBufferPointer(start: data, count: size))
     let admitter = admitters[size % 2]
+    let nativeSidecars = size % 2 == 0
     let request: AdmissionRequest
     do {
         request = try AdmissionRequest.read(body)
@@ -40,9 +39,9 @@ public func admissionFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> 
         return 0
     }
     _ = admitter.needsServiceAccount(request)
-    require(checkedPatch(admitter.admit(request, serviceAccount: nil)) == nil, "a patch for a missing ServiceAccount")
-    guard let patch = checkedPatch(admitter.admit(request, serviceAccount: serviceAccount)) else { return 0 }
-    checkIdempotent(body, patch: patch, admitter: admitter)
+    require(checkedPatch(admitter.admit(request, serviceAccount: nil, nativeSidecars: nativeSidecars)) == nil, "a patch for a missing ServiceAccount")
+    guard let patch = checkedPatch(admitter.admit(request, serviceAccount: serviceAccount, nativeSidecars: nativeSidecars)) else { return 0 }
+    checkIdempotent(body, patch: patch, admitter: admitter, nativeSidecars: nativeSidecars)
     return 0
 }
 
@@ -63,7 +62,7 @@ private func checkedPatch(_ outcome: AdmissionOutcome) -> [UInt8]? {
 ///
 /// Skipped for bodies the tree refuses (not strict JSON, duplicate keys, deep nesting): the API
 /// server never sends those, and the reader's view of them is checked above.
-private func checkIdempotent(_ body: [UInt8], patch: [UInt8], admitter: Admitter) {
+private func checkIdempotent(_ body: [UInt8], patch: [UInt8], admitter: Admitter, nativeSidecars: Bool) {
     guard JSONValidity.isValid(body), case var .object(members) = JSONTree.parse(body),
           let requestIndex = members.firstIndex(where: { $0.key.elementsEqual("request".utf8) }),
           case var .object(requestMembers) = members[requestIndex].value,
@@ -79,7 +78,7 @@ private func checkIdempotent(_ body: [UInt8], patch: [UInt8], admitter: Admitter
     JSONTree.object(members).write(into: &again)
     let second: AdmissionOutcome
     do {
-        second = admitter.admit(try AdmissionRequest.read(again), serviceAccount: serviceAccount)
+        second = admitter.admit(try AdmissionRequest.read(again), serviceAccount: serviceAccount, nativeSidecars: nativeSidecars)
     } catch {
         fatalError("invariant failed: the patched request is unreadable (\(error.message)) after \(patchText)")
     }

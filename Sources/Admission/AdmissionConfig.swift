@@ -15,8 +15,6 @@ public struct AdmissionConfig: Sendable, Equatable {
     public var proxyInitImage: String
     /// The webhook's log level, copied into the proxy's `--log-level=` argument.
     public var logLevel: String
-    /// Whether the cluster runs Kubernetes 1.32 or later, so the proxy becomes a native sidecar.
-    public var nativeSidecars: Bool
     /// Whether pods without the `azure.workload.identity/use: "true"` label are left unchanged.
     public var requireLabel: Bool
     /// Identity bindings (upstream 1.6's custom token endpoint); nil when off.
@@ -29,7 +27,6 @@ public struct AdmissionConfig: Sendable, Equatable {
         proxyImage: String = AdmissionConfig.defaultProxyImage,
         proxyInitImage: String = AdmissionConfig.defaultProxyInitImage,
         logLevel: String = "info",
-        nativeSidecars: Bool = false,
         requireLabel: Bool = false,
         customTokenEndpoint: CustomTokenEndpoint? = nil
     ) {
@@ -39,7 +36,6 @@ public struct AdmissionConfig: Sendable, Equatable {
         self.proxyImage = proxyImage
         self.proxyInitImage = proxyInitImage
         self.logLevel = logLevel
-        self.nativeSidecars = nativeSidecars
         self.requireLabel = requireLabel
         self.customTokenEndpoint = customTokenEndpoint
     }

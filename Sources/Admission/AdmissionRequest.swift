@@ -13,8 +13,6 @@ public struct AdmissionRequest: Sendable {
     public let podName: String
     /// `spec.serviceAccountName`, or `default` when it is empty or absent.
     public let serviceAccountName: String
-    /// Whether the request needs a ServiceAccount lookup (a pod CREATE that will be mutated).
-    public let needsServiceAccount: Bool
 
     /// The request body; ``pod``'s spans point into it.
     let body: [UInt8]
@@ -24,6 +22,8 @@ public struct AdmissionRequest: Sendable {
     let pod: PodFacts
     /// Whether the pod has the label `azure.workload.identity/use: "true"`.
     let isLabelled: Bool
+    /// Whether the request is a pod CREATE the rules go on to judge (well formed, not a mirror pod).
+    var isJudgedPodCreate: Bool { isPodCreate && pod.shapeError == nil && !pod.isMirror }
 
     /// The apiVersions of AdmissionReview this webhook answers.
     public static let supportedAPIVersions = ["admission.k8s.io/v1", "admission.k8s.io/v1beta1"]
@@ -83,7 +83,6 @@ public struct AdmissionRequest: Sendable {
         self.isPodCreate = isPodCreate
         self.pod = pod
         self.isLabelled = isLabelled
-        self.needsServiceAccount = isPodCreate && pod.shapeError == nil && !pod.isMirror
     }
 }
 

@@ -9,11 +9,19 @@ public struct Admitter: Sendable {
         self.config = config
     }
 
-    /// Whether admitting `request` needs its ServiceAccount: ``AdmissionRequest/needsServiceAccount``,
-    /// and, with `requireLabel`, the pod's `azure.workload.identity/use: "true"` label. The server
-    /// skips the lookup (and its possible live API call) when this is false.
+    /// Whether admitting `request` needs its ServiceAccount: a well-formed pod CREATE (not a mirror
+    /// pod) and, with `requireLabel`, the pod's `azure.workload.identity/use: "true"` label. The
+    /// server skips the lookup (and its possible live API call) when this is false.
     public func needsServiceAccount(_ request: AdmissionRequest) -> Bool {
-        request.needsServiceAccount && (!config.requireLabel || request.isLabelled)
+        request.isJudgedPodCreate && (!config.requireLabel || request.isLabelled)
+    }
+
+    /// Denies `request` because its ServiceAccount could not be looked up (the API server did not
+    /// answer in time), as upstream answers then: not allowed, status code 400, `message`.
+    public func denyLookupFailure(_ request: AdmissionRequest, message: String) -> AdmissionOutcome {
+        let decision = AdmissionDecision.denied(reason: "service-account-lookup-failed", message: message)
+        let body = AdmissionResponseWriter.write(apiVersion: request.apiVersion, uid: request.uid, decision: decision, patch: nil, warnings: [])
+        return AdmissionOutcome(decision: decision, responseBody: body, patch: nil, warnings: [])
     }
 
     /// Decides on a request and builds the response.
@@ -22,10 +30,12 @@ public struct Admitter: Sendable {
     ///   - request: the request read by ``AdmissionRequest/read(_:)``.
     ///   - serviceAccount: the ServiceAccount the request names, or nil when it does not exist
     ///     (the pod is then denied with `serviceaccounts "<name>" not found`). Ignored when
-    ///     ``AdmissionRequest/needsServiceAccount`` is false.
-    public func admit(_ request: AdmissionRequest, serviceAccount: ServiceAccountFacts?) -> AdmissionOutcome {
+    ///     ``needsServiceAccount(_:)`` is false.
+    ///   - nativeSidecars: whether the cluster runs Kubernetes 1.32 or later, so an injected proxy
+    ///     becomes a native sidecar; the server learns it from the API server after start.
+    public func admit(_ request: AdmissionRequest, serviceAccount: ServiceAccountFacts?, nativeSidecars: Bool) -> AdmissionOutcome {
         let (decision, patch, warnings) = request.body.withUnsafeBufferPointer { bytes in
-            decide(request, serviceAccount: serviceAccount, bytes: bytes)
+            decide(request, serviceAccount: serviceAccount, nativeSidecars: nativeSidecars, bytes: bytes)
         }
         let body = AdmissionResponseWriter.write(
             apiVersion: request.apiVersion, uid: request.uid, decision: decision, patch: patch, warnings: warnings)
@@ -35,6 +45,7 @@ public struct Admitter: Sendable {
     private func decide(
         _ request: AdmissionRequest,
         serviceAccount: ServiceAccountFacts?,
+        nativeSidecars: Bool,
         bytes: UnsafeBufferPointer<UInt8>
     ) -> (AdmissionDecision, [UInt8]?, [String]) {
         let pod = request.pod
@@ -52,7 +63,8 @@ public struct Admitter: Sendable {
         }
         do throws(Denial) {
             let binding = bindingChoice(pod, bytes: bytes)
-            let settings = try settings(for: request, serviceAccount: serviceAccount, binding: binding.endpoint, bytes: bytes)
+            let settings = try settings(
+                for: request, serviceAccount: serviceAccount, binding: binding.endpoint, nativeSidecars: nativeSidecars, bytes: bytes)
             var mutation = PodMutation(bytes: bytes, pod: pod, settings: settings)
             let patch = try mutation.build()
             var warnings = binding.warnings + mutation.warnings
@@ -95,6 +107,7 @@ public struct Admitter: Sendable {
         for request: AdmissionRequest,
         serviceAccount: ServiceAccountFacts,
         binding: CustomTokenEndpoint?,
+        nativeSidecars: Bool,
         bytes: UnsafeBufferPointer<UInt8>
     ) throws(Denial) -> PodMutation.Settings {
         let pod = request.pod
@@ -130,7 +143,7 @@ public struct Admitter: Sendable {
             proxyImage: config.proxyImage,
             proxyInitImage: config.proxyInitImage,
             logLevel: config.logLevel,
-            nativeSidecars: config.nativeSidecars,
+            nativeSidecars: nativeSidecars,
             skip: Set(pod.skipContainers.map { AnnotationRules.containerNames($0.decode(in: bytes)) } ?? []),
             include: pod.includeContainers.map { Set(AnnotationRules.containerNames($0.decode(in: bytes))) }
         )

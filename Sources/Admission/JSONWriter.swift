@@ -1,3 +1,5 @@
+import JSONText
+
 /// Appends JSON text to a byte buffer: escaped strings, JSON Pointer tokens, numbers, base64.
 ///
 /// The patch operations and the AdmissionReview response are written with it, so nothing on
@@ -77,29 +79,6 @@ struct JSONWriter {
     }
 
     private mutating func escape(_ utf8: UnsafeBufferPointer<UInt8>, pointer: Bool) {
-        // Fast path: nothing to escape, one copy.
-        if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\")
-            || (pointer && ($0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/"))) }) {
-            bytes.append(contentsOf: utf8)
-            return
-        }
-        let hex: StaticString = "0123456789abcdef"
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): raw("\\\"")
-            case UInt8(ascii: "\\"): raw("\\\\")
-            case UInt8(ascii: "\n"): raw("\\n")
-            case UInt8(ascii: "\r"): raw("\\r")
-            case UInt8(ascii: "\t"): raw("\\t")
-            case UInt8(ascii: "~") where pointer: raw("~0")
-            case UInt8(ascii: "/") where pointer: raw("~1")
-            case 0..<0x20:
-                raw("\\u00")
-                bytes.append(hex.utf8Start[Int(byte >> 4)])
-                bytes.append(hex.utf8Start[Int(byte & 0xF)])
-            default:
-                bytes.append(byte)
-            }
-        }
+        JSONString.appendEscaped(utf8, pointerToken: pointer, into: &bytes)
     }
 }

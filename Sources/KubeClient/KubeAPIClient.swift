@@ -59,7 +59,12 @@ public final class KubeAPIClient: KubeTransport {
 
     public func write(_ method: String, _ target: String, contentType: String, body: [UInt8], deadline: ContinuousClock.Instant) throws(KubeClientError) -> KubeResponse {
         let request = HTTPClientRequest(method: method, target: target, headers: [("Content-Type", contentType)], body: body)
-        return try readWhole(request, verb: ["PUT": "update", "POST": "create"][method] ?? method.lowercased(), deadline: deadline)
+        let verb = switch method {
+        case "PUT": "update"
+        case "POST": "create"
+        default: method.lowercased()
+        }
+        return try readWhole(request, verb: verb, deadline: deadline)
     }
 
     private func readWhole(_ request: HTTPClientRequest, verb: String, deadline: ContinuousClock.Instant) throws(KubeClientError) -> KubeResponse {

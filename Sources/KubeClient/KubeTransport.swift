@@ -1,5 +1,5 @@
 /// The exchanges the webhook has with the API server: a GET read whole, a watch read line by
-/// line, and a write (PUT or PATCH) of one object.
+/// line, and a write (PUT, PATCH or POST) of one object.
 ///
 /// ``KubeAPIClient`` is the real one (TLS, HTTP/1.1, auth); tests substitute a scripted fake to
 /// drive the cache's list/watch logic without sockets. Calls block: use them from owned threads.
@@ -17,7 +17,7 @@ public protocol KubeTransport: Sendable {
     /// - Throws: `KubeClientError.transport` when the connection fails, mid-stream included.
     func watch(_ target: String, deadline: ContinuousClock.Instant, onLine: ([UInt8]) -> Bool) throws(KubeClientError) -> KubeWatchEnd
 
-    /// Sends `method` (PUT, PATCH) to `target` with a JSON `body` of `contentType` and returns the
+    /// Sends `method` (PUT, PATCH, POST) to `target` with a JSON `body` of `contentType` and returns the
     /// whole response, whatever its status (409 Conflict and 422 included).
     ///
     /// - Throws: `KubeClientError.transport` when no response arrives before `deadline`.

@@ -1,4 +1,4 @@
-import YAML
+import JSONText
 
 /// Evicts pods through the Eviction API (`policy/v1`), the way `kubectl drain` does, so the
 /// API server applies PodDisruptionBudgets: it refuses with 429 while one forbids the eviction.

@@ -2,7 +2,8 @@
 /// its body delimited by Content-Length, chunked coding, or the end of the stream.
 ///
 /// Interim 1xx responses are skipped. Body bytes come out as they arrive, which is what a watch
-/// stream needs; `send` simply collects them.
+/// stream needs; `send` simply collects them. The end of the head and chunked bodies are found by
+/// the same ``HeadScanner`` and ``ChunkedBodyDecoder`` as requests, with the same limits.
 struct HTTPResponseParser {
     enum BodyEvent: Equatable {
         case bytes([UInt8])
@@ -12,30 +13,24 @@ struct HTTPResponseParser {
 
     private enum Framing {
         case length(remaining: Int)
-        case chunked(ChunkStep)
+        case chunked(ChunkedBodyDecoder)
         case untilClose
         case done
     }
 
-    private enum ChunkStep {
-        case size
-        case data(remaining: Int)
-        case dataEnd
-        case trailers
-    }
-
     let maxHeadBytes: Int
-    private var buffer: [UInt8] = []
-    private var start = 0
+    private var buffer = ReceiveBuffer()
+    private var headScanner: HeadScanner
     private var framing = Framing.done
     /// Whether the connection can carry another request once the body is done.
     private(set) var keepAlive = true
 
     init(maxHeadBytes: Int = 64 * 1024) {
         self.maxHeadBytes = maxHeadBytes
+        headScanner = HeadScanner(maxHeadBytes: maxHeadBytes)
     }
 
-    var bufferedCount: Int { buffer.count - start }
+    var bufferedCount: Int { buffer.count }
 
     /// Whether the current body has been read to its end.
     var bodyComplete: Bool {
@@ -44,14 +39,7 @@ struct HTTPResponseParser {
     }
 
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        if start == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            start = 0
-        } else if start >= 64 * 1024 {
-            buffer.removeFirst(start)
-            start = 0
-        }
-        buffer.append(contentsOf: bytes)
+        buffer.append(bytes)
     }
 
     /// Parses the next final response head, or returns `nil` when more bytes are needed.
@@ -59,14 +47,18 @@ struct HTTPResponseParser {
     /// - Parameter requestMethod: "HEAD" responses have no body whatever their fields say.
     mutating func parseHead(requestMethod: String) throws(HTTPClientError) -> HTTPResponseHead? {
         while true {
-            guard let end = headEnd() else {
-                if bufferedCount > maxHeadBytes { throw .responseTooLarge(limit: maxHeadBytes) }
-                return nil
+            let headEnd: Int
+            let bodyStart: Int
+            switch headScanner.scan(buffer) {
+            case .needMore: return nil
+            case .tooLarge: throw .responseTooLarge(limit: maxHeadBytes)
+            case let .complete(end, next): (headEnd, bodyStart) = (end, next)
             }
-            let head = try buffer.withUnsafeBufferPointer { (all) throws(HTTPClientError) in
-                try Self.parseHeadSyntax(UnsafeBufferPointer(rebasing: all[start..<end.headEnd]))
+            let start = buffer.start
+            let head = try buffer.bytes.withUnsafeBufferPointer { (all) throws(HTTPClientError) in
+                try Self.parseHeadSyntax(UnsafeBufferPointer(rebasing: all[start..<headEnd]))
             }
-            start = end.bodyStart
+            buffer.consume(bodyStart - start)
             if (100...199).contains(head.status), head.status != 101 { continue }
             try frame(head, requestMethod: requestMethod)
             return head
@@ -79,72 +71,33 @@ struct HTTPResponseParser {
         case .done:
             return .end
         case .untilClose:
-            if bufferedCount > 0 { return .bytes(take(bufferedCount)) }
+            if bufferedCount > 0 { return .bytes(buffer.take(bufferedCount)) }
             if endOfStream { framing = .done; return .end }
             return .needMore
         case let .length(remaining):
             if bufferedCount > 0 {
                 let count = min(remaining, bufferedCount)
                 framing = count == remaining ? .done : .length(remaining: remaining - count)
-                return .bytes(take(count))
+                return .bytes(buffer.take(count))
             }
             if endOfStream { throw .malformedResponse("connection closed before the end of the body") }
             return .needMore
-        case let .chunked(step):
-            let event = try nextChunk(step)
-            if event == .needMore, endOfStream { throw .malformedResponse("connection closed inside a chunked body") }
-            return event
-        }
-    }
-
-    private mutating func take(_ count: Int) -> [UInt8] {
-        defer { start += count }
-        return Array(buffer[start..<start + count])
-    }
-
-    private mutating func nextChunk(_ initial: ChunkStep) throws(HTTPClientError) -> BodyEvent {
-        var step = initial
-        while true {
-            switch step {
-            case .size:
-                guard let line = lineEnd() else {
-                    if bufferedCount > 4096 { throw .malformedResponse("chunk size line too long") }
-                    framing = .chunked(step)
-                    return .needMore
-                }
-                guard let size = Self.chunkSize(buffer[start..<line.contentEnd]) else { throw .malformedResponse("invalid chunk size") }
-                start = line.next
-                step = size == 0 ? .trailers : .data(remaining: size)
-            case let .data(remaining):
-                guard bufferedCount > 0 else {
-                    framing = .chunked(step)
-                    return .needMore
-                }
-                let count = min(remaining, bufferedCount)
-                framing = .chunked(count == remaining ? .dataEnd : .data(remaining: remaining - count))
-                return .bytes(take(count))
-            case .dataEnd:
-                guard bufferedCount >= 2 else {
-                    framing = .chunked(step)
-                    return .needMore
-                }
-                guard buffer[start] == UInt8(ascii: "\r"), buffer[start + 1] == UInt8(ascii: "\n") else {
-                    throw .malformedResponse("chunk data not followed by CRLF")
-                }
-                start += 2
-                step = .size
-            case .trailers:
-                guard let line = lineEnd() else {
-                    if bufferedCount > maxHeadBytes { throw .responseTooLarge(limit: maxHeadBytes) }
-                    framing = .chunked(step)
-                    return .needMore
-                }
-                let isEmpty = line.contentEnd == start
-                start = line.next
-                if isEmpty {
-                    framing = .done
-                    return .end
-                }
+        case var .chunked(decoder):
+            let event = decoder.next(&buffer)
+            framing = .chunked(decoder)
+            switch event {
+            case let .data(range):
+                return .bytes(Array(buffer.bytes[range]))
+            case .needMore:
+                if endOfStream { throw .malformedResponse("connection closed inside a chunked body") }
+                return .needMore
+            case .end:
+                framing = .done
+                return .end
+            case .failure(.trailersTooLarge):
+                throw .responseTooLarge(limit: maxHeadBytes)
+            case let .failure(failure):
+                throw .malformedResponse(failure.reason)
             }
         }
     }
@@ -162,7 +115,9 @@ struct HTTPResponseParser {
                 keepAlive = false
                 return
             }
-            framing = .chunked(.size)
+            // Only trailers bound a response's chunked body here: `send` limits what it collects,
+            // and a watch streams for as long as it runs.
+            framing = .chunked(ChunkedBodyDecoder(maxBodyBytes: .max, maxTrailerBytes: maxHeadBytes))
             return
         }
         let lengths = head.headers.values(for: "Content-Length").flatMap { $0.split(separator: ",") }.map { HeadSyntax.trimmed($0) }
@@ -175,26 +130,6 @@ struct HTTPResponseParser {
         }
         framing = .untilClose
         keepAlive = false
-    }
-
-    private func headEnd() -> (headEnd: Int, bodyStart: Int)? {
-        var index = start
-        while index < buffer.count {
-            if buffer[index] == UInt8(ascii: "\n") {
-                if index + 1 < buffer.count, buffer[index + 1] == UInt8(ascii: "\n") { return (index + 1, index + 2) }
-                if index + 2 < buffer.count, buffer[index + 1] == UInt8(ascii: "\r"), buffer[index + 2] == UInt8(ascii: "\n") {
-                    return (index + 1, index + 3)
-                }
-            }
-            index += 1
-        }
-        return nil
-    }
-
-    private func lineEnd() -> (contentEnd: Int, next: Int)? {
-        guard let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
-        let contentEnd = newline > start && buffer[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
-        return (contentEnd, newline + 1)
     }
 
     private static func parseHeadSyntax(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPClientError) -> HTTPResponseHead {
@@ -215,12 +150,5 @@ struct HTTPResponseParser {
             headers.append(name: String(line[..<colon]), value: HeadSyntax.trimmed(line[line.index(after: colon)...]))
         }
         return HTTPResponseHead(status: status, headers: headers)
-    }
-
-    private static func chunkSize(_ line: ArraySlice<UInt8>) -> Int? {
-        let text = String(decoding: line, as: UTF8.self)
-        let sizeText = HeadSyntax.trimmed(text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0])
-        guard !sizeText.isEmpty, sizeText.utf8.count <= 15, sizeText.allSatisfy(\.isHexDigit) else { return nil }
-        return Int(sizeText, radix: 16)
     }
 }

@@ -21,7 +21,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var handshakeTimeout: Duration = .seconds(10)
     /// From the first byte of a request (or the connection start) to the end of its head.
     public var headerTimeout: Duration = .seconds(10)
-    /// From the end of the head to the end of the body.
+    /// From the first bytes of the body to its end (until they arrive, the head's deadline runs on).
     public var bodyTimeout: Duration = .seconds(10)
     /// For writing one response.
     public var writeTimeout: Duration = .seconds(10)

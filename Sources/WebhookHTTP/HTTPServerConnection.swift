@@ -8,11 +8,13 @@ import Glibc
 /// The loop one connection thread runs: handshake, then read, answer and write, request after
 /// request, each phase under its own deadline.
 ///
-/// Created and used on one thread (not `Sendable`); it owns the stream and closes it on return.
+/// The loop only does I/O: what to do next and how long to wait are decided by its
+/// ``StateMachine``. Created and used on one thread (not `Sendable`); it owns the stream and
+/// closes it on return.
 final class HTTPServerConnection {
     private let server: HTTPServer
     private let fd: Int32
-    private var parser: HTTPRequestParser
+    private var machine: StateMachine
     private var readBuffer: [UInt8]
     private var output: [UInt8] = []
     private var gzip: GzipEncoder?
@@ -22,8 +24,7 @@ final class HTTPServerConnection {
     init(server: HTTPServer, fd: Int32) {
         self.server = server
         self.fd = fd
-        parser = HTTPRequestParser(limits: .init(
-            maxHeaderBytes: server.configuration.maxHeaderBytes, maxBodyBytes: server.configuration.maxBodyBytes))
+        machine = StateMachine(configuration: server.configuration)
         readBuffer = [UInt8](repeating: 0, count: 16 * 1024)
     }
 
@@ -46,78 +47,76 @@ final class HTTPServerConnection {
             stream = TCPConnection(adopting: fd)
         }
         defer { stream.close() }
-        serve(stream, firstDeadline: .now + configuration.headerTimeout)
+        serve(stream)
     }
 
-    /// Answers requests until the client closes, a limit or timeout ends the connection, or
-    /// shutdown finds it idle.
-    private func serve(_ stream: any ByteStream, firstDeadline: ContinuousClock.Instant) {
-        let configuration = server.configuration
-        var phase = HTTPRequestParser.Phase.idle
-        var deadline = firstDeadline
+    /// Does what the state machine decides until it closes the connection: the client closed,
+    /// a limit or timeout ended it, or shutdown found it idle.
+    private func serve(_ stream: any ByteStream) {
+        // The machine counts time from here (see `StateMachine` on why not in instants).
+        let origin = ContinuousClock.now
+        func now() -> StateMachine.Time { origin.duration(to: .now) }
+        var action = machine.handle(.connected, now: .zero, shuttingDown: server.isShuttingDown)
         while true {
-            switch parser.next() {
-            case .needMore:
-                let isIdle = parser.phase == .idle
-                var waitsForShutdown = isIdle
-                if isIdle, server.isShuttingDown {
-                    guard Self.hasInputWaiting(stream) else { return }  // idle at shutdown: close
-                    waitsForShutdown = false  // a request was already sent: read and answer it
-                }
+            let event: StateMachine.Event
+            switch action {
+            case let .read(deadline, wakeOnShutdown):
+                let deadline = origin + deadline
                 let read = readBuffer.withUnsafeMutableBytes { buffer in
                     Result { () throws(TLSError) in
-                        if waitsForShutdown {
+                        if wakeOnShutdown {
                             try stream.waitUntilReadable(deadline: deadline, wakeFD: server.shutdownSignal.readFD)
                         }
                         return try stream.read(into: buffer, deadline: deadline, wakeFD: nil)
                     }
                 }
-                let count: Int
                 switch read {
-                case let .success(n) where n > 0:
-                    count = n
-                case .failure(.interrupted) where isIdle:
-                    continue  // shutdown began: the check above closes the connection unless a request is waiting
-                case .failure(.timedOut) where !isIdle:
-                    respond(.text(408, "request timeout"), on: stream, headOnly: false, close: true, lingering: true)
-                    return
-                default:
-                    return  // end of stream, peer gone, idle timeout, or shutdown while idle
+                case let .success(count) where count > 0:
+                    action = readBuffer.withUnsafeBytes { bytes in
+                        machine.handle(.received(UnsafeRawBufferPointer(rebasing: bytes[0..<count])), now: now(),
+                                       shuttingDown: server.isShuttingDown)
+                    }
+                    continue
+                case .success: event = .readEnded(.endOfStream)
+                case .failure(.interrupted): event = .readEnded(.interrupted)
+                case .failure(.timedOut): event = .readEnded(.timedOut)
+                case .failure: event = .readEnded(.failed)
                 }
-                readBuffer.withUnsafeBytes { parser.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-                let newPhase = parser.phase
-                if newPhase != phase {
-                    phase = newPhase
-                    deadline = .now + (newPhase == .body ? configuration.bodyTimeout : configuration.headerTimeout)
-                }
+            case .closeUnlessInputWaiting:
+                guard Self.hasInputWaiting(stream) else { return }
+                event = .inputWaiting
             case .sendContinue:
                 do {
-                    try stream.write(HTTPResponseWriter.continueResponse, deadline: .now + configuration.writeTimeout)
+                    try stream.write(HTTPResponseWriter.continueResponse, deadline: origin + machine.writeDeadline(now: now()))
                 } catch {
                     return
                 }
-            case let .failure(status, reason):
-                respond(.text(status, reason), on: stream, headOnly: false, close: true, lingering: true)
-                return
-            case let .request(request, keepAlive, announceKeepAlive):
+                event = .continueSent
+            case let .respond(request, announceKeepAlive):
                 var response = server.handler.handle(request)
                 compressIfWanted(&response, request: request)
-                let close = !keepAlive || server.isShuttingDown
+                let close = machine.closesAfterResponse(shuttingDown: server.isShuttingDown)
                 guard respond(response, on: stream, headOnly: request.method == "HEAD", close: close, announceKeepAlive: announceKeepAlive,
-                              lingering: false), !close
-                else {
-                    return
-                }
-                phase = parser.phase
-                deadline = .now + (phase == .idle ? configuration.idleTimeout : configuration.headerTimeout)
+                              deadline: origin + machine.writeDeadline(now: now()))
+                else { return }
+                event = .responseWritten
+            case let .refuse(status, reason):
+                guard respond(.text(status, reason), on: stream, headOnly: false, close: true,
+                              deadline: origin + machine.writeDeadline(now: now()))
+                else { return }
+                stream.closeAfterDraining(deadline: origin + machine.lingerDeadline(now: now()))
+                return
+            case .close:
+                return
             }
+            action = machine.handle(event, now: now(), shuttingDown: server.isShuttingDown)
         }
     }
 
     /// Writes one response in a single write; returns whether it was written.
-    @discardableResult
     private func respond(
-        _ response: HTTPResponse, on stream: any ByteStream, headOnly: Bool, close: Bool, announceKeepAlive: Bool = false, lingering: Bool
+        _ response: HTTPResponse, on stream: any ByteStream, headOnly: Bool, close: Bool, announceKeepAlive: Bool = false,
+        deadline: ContinuousClock.Instant
     ) -> Bool {
         output.removeAll(keepingCapacity: true)
         HTTPResponseWriter.write(response, headOnly: headOnly, close: close, announceKeepAlive: announceKeepAlive, into: &output)
@@ -129,12 +128,11 @@ final class HTTPServerConnection {
             counter.increment()
         }
         do {
-            try stream.write(output, deadline: .now + server.configuration.writeTimeout)
+            try stream.write(output, deadline: deadline)
         } catch {
             return false
         }
         if output.capacity > 64 * 1024 { output = [] }  // do not pin a big response while idle
-        if lingering { stream.closeAfterDraining(deadline: .now + .seconds(2)) }
         return true
     }
 

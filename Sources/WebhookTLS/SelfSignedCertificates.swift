@@ -70,7 +70,7 @@ public struct SelfSignedCertificates: Sendable, Equatable {
                               ipAddresses: ipAddresses, validity: leafValidity, clientAuth: clientAuth)
     }
 
-    /// Certificates read back from storage (a Secret); nothing is checked here: see ``check(hostName:)``.
+    /// Certificates read back from storage (a Secret); nothing is checked here: see ``checkAuthority()`` and ``checkServingCertificate(hostName:)``.
     public init(caCertificatePEM: [UInt8], caPrivateKeyPEM: [UInt8], certificateChainPEM: [UInt8], privateKeyPEM: [UInt8]) {
         self.caCertificatePEM = caCertificatePEM
         self.caPrivateKeyPEM = caPrivateKeyPEM

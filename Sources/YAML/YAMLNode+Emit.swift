@@ -1,3 +1,5 @@
+import JSONText
+
 extension YAMLNode {
     /// The node as block-style YAML, as `kubectl get -o yaml` prints objects.
     ///

@@ -1,4 +1,5 @@
 import Admission
+import KubeClient
 import Logging
 import WebhookHTTP
 
@@ -11,20 +12,15 @@ import WebhookHTTP
 struct AdmissionHandler: HTTPHandler {
     static let path = "/mutate-v1-pod"
 
-    /// The admitter for clusters before Kubernetes 1.32, and the one that injects native sidecars.
-    private let classicAdmitter: Admitter
-    private let nativeAdmitter: Admitter
+    private let admitter: Admitter
+    /// Whether the cluster runs Kubernetes 1.32 or later, read per admission: learnt after start.
     private let features: ClusterFeatures
     let serviceAccounts: any ServiceAccountSource
     let metrics: WebhookMetrics
     let logger: Logger
 
     init(config: AdmissionConfig, features: ClusterFeatures, serviceAccounts: any ServiceAccountSource, metrics: WebhookMetrics, logger: Logger) {
-        var classic = config, native = config
-        classic.nativeSidecars = false
-        native.nativeSidecars = true
-        classicAdmitter = Admitter(config: classic)
-        nativeAdmitter = Admitter(config: native)
+        admitter = Admitter(config: config)
         self.features = features
         self.serviceAccounts = serviceAccounts
         self.metrics = metrics
@@ -49,7 +45,6 @@ struct AdmissionHandler: HTTPHandler {
             return .text(400, "bad request: \(error.message)")
         }
 
-        let admitter = features.nativeSidecars ? nativeAdmitter : classicAdmitter
         var account: ServiceAccountFacts?
         if admitter.needsServiceAccount(review) {
             let deadline = start + AdmissionDeadline.budget(query: request.query)
@@ -60,11 +55,11 @@ struct AdmissionHandler: HTTPHandler {
                 account = nil
             case .failed(let message):
                 let text = "failed to get service account \(review.namespace)/\(review.serviceAccountName): \(message)"
-                return finish(review, .denied(reason: "service-account-lookup-failed", message: text), [],
-                              body: Self.lookupFailureBody(review, message: text), start: start)
+                let outcome = admitter.denyLookupFailure(review, message: text)
+                return finish(review, outcome.decision, outcome.warnings, body: outcome.responseBody, start: start)
             }
         }
-        let outcome = admitter.admit(review, serviceAccount: account)
+        let outcome = admitter.admit(review, serviceAccount: account, nativeSidecars: features.nativeSidecars)
         return finish(review, outcome.decision, outcome.warnings, body: outcome.responseBody, start: start)
     }
 
@@ -102,19 +97,5 @@ struct AdmissionHandler: HTTPHandler {
             }
             return fields
         }())
-    }
-
-    /// A denial for a lookup that could not be answered, as upstream answers it
-    /// (`admission.Errored(400, err)`: not allowed, status code 400, the error as message).
-    static func lookupFailureBody(_ review: AdmissionRequest, message: String) -> [UInt8] {
-        var body: [UInt8] = []
-        body.append(contentsOf: #"{"apiVersion":"#.utf8)
-        JSONText.appendString(review.apiVersion, to: &body)
-        body.append(contentsOf: #","kind":"AdmissionReview","response":{"uid":"#.utf8)
-        JSONText.appendString(review.uid, to: &body)
-        body.append(contentsOf: #","allowed":false,"status":{"code":400,"message":"#.utf8)
-        JSONText.appendString(message, to: &body)
-        body.append(contentsOf: "}}}".utf8)
-        return body
     }
 }

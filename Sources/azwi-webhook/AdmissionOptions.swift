@@ -51,10 +51,9 @@ struct AdmissionOptions: ParsableArguments {
     /// Builds the configuration, refusing to start on a missing tenant or an unknown cloud.
     ///
     /// - Parameters:
-    ///   - nativeSidecars: whether the cluster runs Kubernetes 1.32 or later.
     ///   - defaultTenantID: the tenant used when `AZURE_TENANT_ID` is unset (dev mode); nil makes it required.
     ///   - environment: the process environment.
-    func makeConfig(nativeSidecars: Bool, defaultTenantID: String?, environment variables: [String: String] = ProcessInfo.processInfo.environment) throws -> AdmissionConfig {
+    func makeConfig(defaultTenantID: String?, environment variables: [String: String] = ProcessInfo.processInfo.environment) throws -> AdmissionConfig {
         let environment = UpstreamEnvironment(variables: variables)
         let tenantID = environment["AZURE_TENANT_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultTenantID
         guard let tenantID else {
@@ -67,7 +66,6 @@ struct AdmissionOptions: ParsableArguments {
             proxyImage: nonEmpty(environment["PROXY_IMAGE"]) ?? AdmissionConfig.defaultProxyImage,
             proxyInitImage: nonEmpty(environment["PROXY_INIT_IMAGE"]) ?? AdmissionConfig.defaultProxyInitImage,
             logLevel: logLevel,
-            nativeSidecars: nativeSidecars,
             requireLabel: requireLabel,
             customTokenEndpoint: try customTokenEndpoint(environment: environment)
         )

@@ -8,7 +8,7 @@ struct AzwiWebhook: ParsableCommand {
         commandName: "azwi-webhook",
         abstract: "The Azure Workload Identity mutating admission webhook.",
         version: BuildInfo.current.json,
-        subcommands: [ServeCommand.self, MutateCommand.self],
+        subcommands: [ServeCommand.self, MutateCommand.self, DoctorCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 

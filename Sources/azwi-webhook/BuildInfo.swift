@@ -1,3 +1,4 @@
+import JSONText
 import CBuildStamp
 import Logging
 
@@ -55,9 +56,9 @@ struct BuildInfo: Equatable, Sendable {
         var out: [UInt8] = [UInt8(ascii: "{")]
         for (index, (key, value)) in fields.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            JSONText.appendString(key, to: &out)
+            JSONString.write(key, into: &out)
             out.append(UInt8(ascii: ":"))
-            JSONText.appendString(value, to: &out)
+            JSONString.write(value, into: &out)
         }
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)

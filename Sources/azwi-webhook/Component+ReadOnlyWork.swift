@@ -18,6 +18,12 @@ extension CertificateReloader: Component {
     func waitUntilStopped(timeout: Duration) -> Bool { true }
 }
 
+extension ClusterFeatures: Component {
+    var name: String { "cluster version read" }
+    func beginShutdown() { stop() }
+    func waitUntilStopped(timeout: Duration) -> Bool { true }
+}
+
 extension NamedObjectWatcher: Component {
     var name: String { "caBundle watch" }
     func beginShutdown() { stop() }

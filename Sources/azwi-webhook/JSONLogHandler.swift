@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import JSONText
 import Glibc
 #endif
 import Logging
@@ -37,17 +38,17 @@ struct JSONLogHandler: LogHandler {
         out.append(contentsOf: #"{"ts":"#.utf8)
         Self.appendTimestamp(to: &out)
         out.append(contentsOf: #","level":"#.utf8)
-        JSONText.appendString(event.level.rawValue, to: &out)
+        JSONString.write(event.level.rawValue, into: &out)
         out.append(contentsOf: #","logger":"#.utf8)
-        JSONText.appendString(label, to: &out)
+        JSONString.write(label, into: &out)
         out.append(contentsOf: #","msg":"#.utf8)
-        JSONText.appendString(event.message.description, to: &out)
+        JSONString.write(event.message.description, into: &out)
         let fields = mergedMetadata(event)
         for key in fields.keys.sorted() where !Self.isStandardField(key) {
             out.append(UInt8(ascii: ","))
-            JSONText.appendString(key, to: &out)
+            JSONString.write(key, into: &out)
             out.append(UInt8(ascii: ":"))
-            JSONText.appendValue(fields[key]!, to: &out)
+            LogMetadataJSON.appendValue(fields[key]!, to: &out)
         }
         out.append(UInt8(ascii: "}"))
         return out

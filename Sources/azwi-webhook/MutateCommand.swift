@@ -53,7 +53,7 @@ struct MutateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try admission.makeConfig(nativeSidecars: nativeSidecars, defaultTenantID: nil)
+        let config = try admission.makeConfig(defaultTenantID: nil)
         let (requestBody, object, inputWasJSON) = try readRequest()
 
         let request: AdmissionRequest
@@ -64,7 +64,7 @@ struct MutateCommand: ParsableCommand {
         }
         let accounts = try serviceAccount.map { try ServiceAccountFiles.load(path: $0, defaultNamespace: request.namespace) } ?? []
         let account = accounts.first { $0.namespace == request.namespace && $0.name == request.serviceAccountName }
-        let outcome = Admitter(config: config).admit(request, serviceAccount: account)
+        let outcome = Admitter(config: config).admit(request, serviceAccount: account, nativeSidecars: nativeSidecars)
 
         for warning in outcome.warnings {
             Standard.error("Warning: \(warning)")

@@ -1,3 +1,4 @@
+import JSONText
 import YAML
 
 /// Wraps a pod in the AdmissionReview request kube-apiserver would send for its creation,

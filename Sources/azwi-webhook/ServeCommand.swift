@@ -183,7 +183,7 @@ struct ServeCommand: ParsableCommand {
         if dev && (UpstreamEnvironment(variables: environment)["AZURE_TENANT_ID"] ?? "").isEmpty {
             logger.info("AZURE_TENANT_ID is not set: using a placeholder tenant in dev mode", metadata: ["tenantID": "\(DevMode.placeholderTenantID)"])
         }
-        let config = try admission.makeConfig(nativeSidecars: nativeSidecars, defaultTenantID: dev ? DevMode.placeholderTenantID : nil)
+        let config = try admission.makeConfig(defaultTenantID: dev ? DevMode.placeholderTenantID : nil)
         let namespace = environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "azure-workload-identity-system"
         var cluster: ClusterCertificates?
         let source: any ServiceAccountSource

@@ -2,9 +2,9 @@ import Admission
 
 /// Where the admission handler finds the ServiceAccount a pod names.
 ///
-/// Today the only source is a set of local files (`StaticServiceAccountSource`); the Kubernetes
-/// informer cache will conform too. Lookups run on connection threads, so they must be
-/// synchronous, thread-safe, and return by `deadline`.
+/// Two sources conform: the API server's watch-based cache (`ClusterServiceAccountSource`) and
+/// local files (`StaticServiceAccountSource`, for `--service-accounts` and `--dev`). Lookups run on
+/// connection threads, so they must be synchronous, thread-safe, and return by `deadline`.
 protocol ServiceAccountSource: Sendable {
     /// Whether the source holds a complete view (a cache after its first list); `/readyz` waits for it.
     var isSynced: Bool { get }

@@ -62,8 +62,11 @@ final class WebhookProcess {
             report(event, directory: directory, metrics: webhookMetrics, logger: logger)
         }
         webhookMetrics.certificateLoaded(notAfter: first.certificateExpiry)
+        // The monitor reads the box, not the owner: the owner's report reaches the metrics, which
+        // hold the monitor, and capturing the owner here would make a cycle that is never freed.
+        let current = serving.current
         let caBundle = settings.cluster.map { cluster in
-            CABundleMonitor(hostName: cluster.hostName, servingChain: { serving.current.load().certificateChainPEM }, logger: logger)
+            CABundleMonitor(hostName: cluster.hostName, servingChain: { current.load().certificateChainPEM }, logger: logger)
         }
         caBundle.map(webhookMetrics.observe(caBundle:))
         let readiness = Readiness(serviceAccounts: settings.serviceAccounts, caBundle: rotator == nil ? nil : caBundle)

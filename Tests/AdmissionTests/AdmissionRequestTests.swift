@@ -22,7 +22,7 @@ let simplePod = #"{"metadata":{"name":"app","namespace":"default"},"spec":{"serv
     #expect(request.namespace == "team-a")
     #expect(request.podName == "app")
     #expect(request.serviceAccountName == "app-sa")
-    #expect(request.needsServiceAccount)
+    #expect(needsServiceAccount(request))
 }
 
 @Test func readsV1beta1AndDefaultsTheServiceAccount() throws {
@@ -36,15 +36,15 @@ let simplePod = #"{"metadata":{"name":"app","namespace":"default"},"spec":{"serv
 @Test func membersMayComeInAnyOrder() throws {
     let body = #"{"request":{"object":\#(simplePod),"operation":"CREATE","namespace":"ns","kind":{"kind":"Pod"},"uid":"x"},"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1"}"#
     let request = try AdmissionRequest.read(Array(body.utf8))
-    #expect(request.uid == "x" && request.namespace == "ns" && request.needsServiceAccount)
+    #expect(request.uid == "x" && request.namespace == "ns" && needsServiceAccount(request))
 }
 
 @Test func otherOperationsAndResourcesNeedNoServiceAccount() throws {
-    #expect(try !AdmissionRequest.read(reviewBytes(simplePod, operation: "UPDATE")).needsServiceAccount)
-    #expect(try !AdmissionRequest.read(reviewBytes(simplePod, resource: #"{"group":"apps","version":"v1","resource":"deployments"}"#)).needsServiceAccount)
-    #expect(try !AdmissionRequest.read(reviewBytes(simplePod, extra: #""subResource":"status","#)).needsServiceAccount)
+    #expect(try !needsServiceAccount(AdmissionRequest.read(reviewBytes(simplePod, operation: "UPDATE"))))
+    #expect(try !needsServiceAccount(AdmissionRequest.read(reviewBytes(simplePod, resource: #"{"group":"apps","version":"v1","resource":"deployments"}"#))))
+    #expect(try !needsServiceAccount(AdmissionRequest.read(reviewBytes(simplePod, extra: #""subResource":"status","#))))
     let mirror = #"{"metadata":{"name":"m","annotations":{"kubernetes.io/config.mirror":"x"}},"spec":{"containers":[]}}"#
-    #expect(try !AdmissionRequest.read(reviewBytes(mirror)).needsServiceAccount)
+    #expect(try !needsServiceAccount(AdmissionRequest.read(reviewBytes(mirror))))
 }
 
 @Test(arguments: [
@@ -92,6 +92,11 @@ func bodiesThatAreNotAnAdmissionReviewAreReadErrors(_ body: String, _ message: S
         #""a string""#,
     ] {
         let request = try AdmissionRequest.read(reviewBytes(pod))
-        #expect(!request.needsServiceAccount, "\(pod)")
+        #expect(!needsServiceAccount(request), "\(pod)")
     }
+}
+
+/// Whether the server looks up the request's ServiceAccount, with the default configuration.
+private func needsServiceAccount(_ request: AdmissionRequest) -> Bool {
+    Admitter(config: AdmissionConfig(tenantID: "t", authorityHost: "https://login.microsoftonline.com/")).needsServiceAccount(request)
 }

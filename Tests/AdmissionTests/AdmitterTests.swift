@@ -10,8 +10,9 @@ private let account = ServiceAccountFacts(namespace: "default", name: "app-sa", 
 ])
 
 private func admit(_ pod: String, config: AdmissionConfig = config, account: ServiceAccountFacts? = account,
-                   apiVersion: String = "admission.k8s.io/v1") throws -> AdmissionOutcome {
-    Admitter(config: config).admit(try AdmissionRequest.read(reviewBytes(pod, apiVersion: apiVersion)), serviceAccount: account)
+                   apiVersion: String = "admission.k8s.io/v1", nativeSidecars: Bool = false) throws -> AdmissionOutcome {
+    Admitter(config: config).admit(
+        try AdmissionRequest.read(reviewBytes(pod, apiVersion: apiVersion)), serviceAccount: account, nativeSidecars: nativeSidecars)
 }
 
 private func json(_ bytes: [UInt8]) throws -> Any {
@@ -66,9 +67,7 @@ private func operations(_ outcome: AdmissionOutcome) throws -> [[String]] {
     #expect(classic.contains(["add", "/spec/initContainers/0/env"]))
     #expect(classic.contains(["add", "/spec/containers/1/env"]))
 
-    var native = config
-    native.nativeSidecars = true
-    let sidecar = try operations(try admit(pod, config: native))
+    let sidecar = try operations(try admit(pod, nativeSidecars: true))
     #expect(sidecar.prefix(2) == [["add", "/spec/initContainers/0"], ["add", "/spec/initContainers/-"]])
     #expect(sidecar.contains(["add", "/spec/initContainers/1/env"]))
     #expect(sidecar.contains(["add", "/spec/containers/0/env"]))
@@ -87,7 +86,7 @@ private func operations(_ outcome: AdmissionOutcome) throws -> [[String]] {
 }
 
 @Test func unchangedDecisionsSayWhy() throws {
-    let update = Admitter(config: config).admit(try AdmissionRequest.read(reviewBytes(simplePod, operation: "UPDATE")), serviceAccount: nil)
+    let update = Admitter(config: config).admit(try AdmissionRequest.read(reviewBytes(simplePod, operation: "UPDATE")), serviceAccount: nil, nativeSidecars: false)
     #expect(update.decision == .unchanged(reason: "not-a-pod-create"))
     #expect(update.patch == nil)
     let response = try unwrap((try json(update.responseBody) as? [String: Any])?["response"] as? [String: Any])
@@ -110,7 +109,7 @@ private func operations(_ outcome: AdmissionOutcome) throws -> [[String]] {
     let longName = String(repeating: "n", count: 200)
     let outcome = Admitter(config: config).admit(
         try AdmissionRequest.read(reviewBytes(#"{"metadata":{"name":"a"},"spec":{"serviceAccountName":"\#(longName)","containers":[]}}"#)),
-        serviceAccount: ServiceAccountFacts(namespace: "default", name: longName, annotations: [:]))
+        serviceAccount: ServiceAccountFacts(namespace: "default", name: longName, annotations: [:]), nativeSidecars: false)
     #expect(outcome.warnings.count == 1)
     #expect(outcome.warnings[0].count == 120)
     #expect(outcome.warnings[0].hasPrefix("AZURE_CLIENT_ID not injected: ServiceAccount default/nnn"))
@@ -120,7 +119,7 @@ private func operations(_ outcome: AdmissionOutcome) throws -> [[String]] {
 @Test func secondPassOverThePatchedFixtureIsUnchanged() throws {
     let review = try fixture("deployment-pod-review.json")
     let facts = ServiceAccountFacts(namespace: "shop", name: "orders-api", annotations: ["azure.workload.identity/client-id": client])
-    let first = Admitter(config: config).admit(try AdmissionRequest.read(review), serviceAccount: facts)
+    let first = Admitter(config: config).admit(try AdmissionRequest.read(review), serviceAccount: facts, nativeSidecars: false)
     #expect(first.decision == .mutated)
     // Apply the patch with Foundation objects (a tiny RFC 6902 add/replace) and admit again.
     var document = try unwrap(try json(review) as? [String: Any])
@@ -134,7 +133,7 @@ private func operations(_ outcome: AdmissionOutcome) throws -> [[String]] {
     request["object"] = pod
     document["request"] = request
     let again = try JSONSerialization.data(withJSONObject: document)
-    let second = Admitter(config: config).admit(try AdmissionRequest.read(Array(again)), serviceAccount: facts)
+    let second = Admitter(config: config).admit(try AdmissionRequest.read(Array(again)), serviceAccount: facts, nativeSidecars: false)
     #expect(second.decision == .unchanged(reason: "already-mutated"))
     #expect(second.patch == nil)
 }

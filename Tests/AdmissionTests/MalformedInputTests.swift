@@ -35,7 +35,7 @@ private struct SeededGenerator: RandomNumberGenerator {
         }
         guard let request = try? AdmissionRequest.read(bytes) else { continue }
         admitted += 1
-        let outcome = admitter.admit(request, serviceAccount: account)
+        let outcome = admitter.admit(request, serviceAccount: account, nativeSidecars: false)
         #expect((try? JSONSerialization.jsonObject(with: Data(outcome.responseBody))) != nil)
         if let patch = outcome.patch {
             #expect((try? JSONSerialization.jsonObject(with: Data(patch))) is [Any])

@@ -83,11 +83,11 @@ private struct Harness {
 
     /// Found by the request-parser fuzz target: a 4,096-byte size line failed when its CR arrived
     /// before its LF, and passed when both arrived together.
-    @Test(arguments: [HTTPRequestParser.maxChunkSizeLineBytes, HTTPRequestParser.maxChunkSizeLineBytes + 1])
+    @Test(arguments: [ChunkedBodyDecoder.maxSizeLineBytes, ChunkedBodyDecoder.maxSizeLineBytes + 1])
     func chunkSizeLineLimitDoesNotDependOnHowTheBytesArrive(lineBytes: Int) {
         let head = "POST /m HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
         let line = "1;x=" + String(repeating: "v", count: lineBytes - 4)
-        let expected = lineBytes <= HTTPRequestParser.maxChunkSizeLineBytes ? ["POST /m body=a keepAlive=true"] : ["failure 400"]
+        let expected = lineBytes <= ChunkedBodyDecoder.maxSizeLineBytes ? ["POST /m body=a keepAlive=true"] : ["failure 400"]
         var whole = Harness()
         #expect(whole.feed(head + line + "\r\na\r\n0\r\n\r\n") == expected)
         var split = Harness()

@@ -1,6 +1,7 @@
 import Admission
 @testable import azwi_webhook
 import Foundation
+import KubeClient
 import Logging
 import Testing
 import WebhookHTTP

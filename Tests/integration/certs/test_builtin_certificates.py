@@ -19,6 +19,7 @@ import threading
 import time
 
 import pytest
+from standin_control import control
 from testpki import openssl, server_pki
 
 HERE = pathlib.Path(__file__).parent
@@ -66,15 +67,7 @@ contexts: [{{name: stand-in, context: {{cluster: stand-in, user: webhook}}}}]
 """)
 
     def control(self, method, path, body=None):
-        import http.client
-        context = ssl.create_default_context(cafile=str(self.pki / "ca.crt"))
-        connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=context, timeout=10)
-        connection.request(method, "/_control/" + path, body=json.dumps(body) if body is not None else None)
-        response = connection.getresponse()
-        data = response.read()
-        connection.close()
-        assert response.status < 300, (method, path, response.status, data)
-        return json.loads(data)
+        return control(self.port, self.pki / "ca.crt", method, path, body)
 
     def seed(self, data=None, ca_bundle=""):
         """The chart's objects: the (empty) Secret and the configuration with two webhooks."""

@@ -124,7 +124,7 @@ def test_the_rbac_covers_every_request_repair_makes(objects, pki, tmp_path, webh
     objs = objects(*OPTIONS["repair-evict"][0])
     cluster = Cluster(pki, tmp_path)
     try:
-        cluster.control("POST", "namespaces", {"name": "production", "labels": {"azure-workload-identity": "enabled"}})
+        cluster.control("POST", "objects/namespaces", {"metadata": {"name": "production", "labels": {"azure-workload-identity": "enabled"}}})
         cluster.configure(1, namespace_selector={"matchLabels": {"azure-workload-identity": "enabled"}})
         cluster.deployment("web")
         cluster.bare_pod("bare")

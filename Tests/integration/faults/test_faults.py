@@ -8,7 +8,7 @@ import sys
 
 def test_fault_run_short_form(repo_root, webhook_bin):
     run = subprocess.run(
-        [sys.executable, str(repo_root / "Tests/faults/run.py"), "--seconds", "15", "--idle", "125", "--garbage", "12"],
+        [sys.executable, str(repo_root / "Tests/integration/faults/run.py"), "--seconds", "15", "--idle", "125", "--garbage", "12"],
         cwd=repo_root, env={**os.environ, "AZWI_WEBHOOK_BIN": str(webhook_bin)},
         capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr

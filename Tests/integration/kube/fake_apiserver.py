@@ -19,10 +19,19 @@ application/json-patch+json (test/add/replace/remove; 422 when a `test` fails), 
 collection with a metadata.name field selector (starting with an ADDED of the current object,
 as the real server does without a resourceVersion). Every write bumps the resourceVersion.
 
+What `azwi-webhook doctor` reads is served the same way (GET one, LIST with an equality
+labelSelector): pods, namespaces (labelled kubernetes.io/metadata.name, as the real server
+does), Services, ConfigMaps, EndpointSlices, Deployments, ReplicaSets, StatefulSets,
+DaemonSets, Jobs and CronJobs; owner references are whatever the test stores. The TokenRequest
+API (POST .../serviceaccounts/NAME/token) issues real RS256 JWTs (iss, sub, aud, exp, iat, nbf)
+signed with the openssl command line, and /.well-known/openid-configuration and
+/openid/v1/jwks publish the issuer and the key. The token's iss and the discovery issuer can
+be set apart to model a misconfigured cluster.
+
 Usage:
   fake_apiserver.py --port 0 --cert server.pem --key server-key.pem [--client-ca ca.pem]
                     [--token TOKEN] [--serviceaccounts-file sas.json | --generate N]
-                    [--minor 32+] [--bookmark-interval SECONDS] [--cluster-trust-bundles]
+                    [--minor 32+] [--bookmark-interval SECONDS] [--cluster-trust-bundles] [--issuer URL]
 
 The first stdout line is the bound port. Tests steer it through /_control/... (no auth):
   POST   /_control/serviceaccounts            body: a ServiceAccount object (create or update)
@@ -37,11 +46,17 @@ The first stdout line is the bound port. Tests steer it through /_control/... (n
   POST   /_control/version   {"major": "1", "minor": "31"}
   POST   /_control/apis      {"group": G, "versions": {"v1": ["RESOURCE", ...], ...}}  what discovery
                                               shows of group G (versions in priority order; {} = not served)
-  POST   /_control/objects/RESOURCE           body: a Secret or MutatingWebhookConfiguration
+  POST   /_control/objects/RESOURCE           body: an object of a RESOURCE served above
                                               (create or overwrite, as another writer would)
   GET    /_control/objects/RESOURCE/NS/NAME   the stored object (NS "-" when cluster-scoped)
   POST   /_control/reset-cabundle  {"name": N, "value": V}  set every webhook's caBundle to V
-  POST   /_control/forbid  {"resource": R}    answer 403 (RBAC) to every API request on R
+  POST   /_control/forbid  {"resource": R, "verb": V}  answer 403 (RBAC) to every API request on
+                                              R (a plural such as "pods", "serviceaccounts/token", or
+                                              a URL path such as "/.well-known/openid-configuration"),
+                                              or only to verb V (get, list, watch, create, update, patch)
+  POST   /_control/issuer  {"token": T, "discovery": D}  the iss of new tokens, the discovery issuer
+  GET    /_control/signing-key                {"pem": the public key tokens are signed with}
+  GET    /_control/tokens                     {"tokens": every token issued so far}
   GET    /_control/counters                   request counts by kind (e.g. "update:secrets",
                                               "conflict:secrets", "patch:mutatingwebhookconfigurations"),
                                               and the recent requests
@@ -55,9 +70,12 @@ import argparse
 import base64
 import bisect
 import json
+import hashlib
+import os
 import signal
 import socket
 import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -67,6 +85,82 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import fake_pods
 
 HISTORY_LIMIT = 20000
+
+# Resources besides ServiceAccounts: plural -> (API path prefix, namespaced, kind).
+RESOURCES = {
+    "secrets": (("api", "v1"), True, "Secret"),
+    "configmaps": (("api", "v1"), True, "ConfigMap"),
+    "pods": (("api", "v1"), True, "Pod"),
+    "services": (("api", "v1"), True, "Service"),
+    "namespaces": (("api", "v1"), False, "Namespace"),
+    "endpointslices": (("apis", "discovery.k8s.io", "v1"), True, "EndpointSlice"),
+    "deployments": (("apis", "apps", "v1"), True, "Deployment"),
+    "replicasets": (("apis", "apps", "v1"), True, "ReplicaSet"),
+    "statefulsets": (("apis", "apps", "v1"), True, "StatefulSet"),
+    "daemonsets": (("apis", "apps", "v1"), True, "DaemonSet"),
+    "jobs": (("apis", "batch", "v1"), True, "Job"),
+    "cronjobs": (("apis", "batch", "v1"), True, "CronJob"),
+    "mutatingwebhookconfigurations": (("apis", "admissionregistration.k8s.io", "v1"), False,
+                                      "MutatingWebhookConfiguration"),
+}
+DISCOVERY = "/.well-known/openid-configuration"
+JWKS = "/openid/v1/jwks"
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class Signer:
+    """An RSA key made with the openssl command line on first use (kept in memory, handed to
+    openssl through a pipe), and RS256 JWTs signed with it."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.key = None
+
+    def _openssl(self, *args, input=None, key=None):
+        fds = ()
+        if key is not None:
+            read, write = os.pipe()
+            os.write(write, key)
+            os.close(write)
+            fds = (read,)
+            args = [a.replace("KEY", "/dev/fd/%d" % read) for a in args]
+        try:
+            return subprocess.run(["openssl", *args], input=input, check=True, capture_output=True,
+                                  timeout=60, pass_fds=fds).stdout
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+    def _key(self):
+        with self.lock:
+            if self.key is None:
+                key = self._openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048")
+                self.public_pem = self._openssl("pkey", "-pubout", input=key).decode()
+                modulus = self._openssl("rsa", "-noout", "-modulus", input=key).decode()
+                self.modulus = bytes.fromhex(modulus.strip().split("=", 1)[1])
+                self.kid = hashlib.sha256(self.public_pem.encode()).hexdigest()[:32]
+                self.key = key
+            return self.key
+
+    def sign(self, claims):
+        key = self._key()
+        header = b64url(json.dumps({"alg": "RS256", "kid": self.kid}, separators=(",", ":")).encode())
+        payload = b64url(json.dumps(claims, separators=(",", ":")).encode())
+        signing_input = (header + "." + payload).encode()
+        signature = self._openssl("dgst", "-sha256", "-sign", "KEY", input=signing_input, key=key)
+        return header + "." + payload + "." + b64url(signature)
+
+    def jwks(self):
+        self._key()
+        return {"keys": [{"use": "sig", "kty": "RSA", "kid": self.kid, "alg": "RS256",
+                          "n": b64url(self.modulus), "e": "AQAB"}]}
+
+    def public_key(self):
+        self._key()
+        return self.public_pem
 
 
 def status_object(code, reason, message):
@@ -114,7 +208,8 @@ def api_group(name, versions):
 class State:
     """Every ServiceAccount, the event history, faults and counters, behind one condition."""
 
-    def __init__(self, token, major, minor, cluster_trust_bundles=False):
+    def __init__(self, token, major, minor, cluster_trust_bundles=False,
+                 issuer="https://kubernetes.default.svc.cluster.local"):
         self.cond = threading.Condition()
         self.objects = {}          # (namespace, name) -> object
         self._sorted_keys = None   # cache of sorted(self.objects), dropped on every change
@@ -130,18 +225,28 @@ class State:
         self.bookmark_generation = 0
         self.counters = {}
         self.recent = []
-        # Secrets and MutatingWebhookConfigurations: resource -> (namespace, name) -> object.
-        self.extra = {"secrets": {}, "mutatingwebhookconfigurations": {}}
+        # Every other resource: resource -> (namespace, name) -> object.
+        self.extra = {resource: {} for resource in RESOURCES}
         self.extra_history = []    # (rv, type, resource, object)
-        self.forbidden = set()
+        self.forbidden = []        # (resource, verb or None)
         self.api_groups = default_api_groups(cluster_trust_bundles)
+        self.token_issuer = issuer
+        self.discovery_issuer = issuer
+        self.tokens = []
+
+    def is_forbidden(self, resource, verb):
+        return any(r == resource and v in (None, verb) for r, v in self.forbidden)
 
     def put_extra(self, resource, obj):
         meta = obj.setdefault("metadata", {})
+        if resource == "namespaces":
+            meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
         key = (meta.get("namespace", ""), meta["name"])
         kind = "MODIFIED" if key in self.extra[resource] else "ADDED"
         if kind == "ADDED":
             meta.setdefault("uid", "uid-%s-%s-%d" % (resource, key[1], self.rv))
+            meta.setdefault("creationTimestamp", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        obj.setdefault("kind", RESOURCES[resource][2])
         meta["resourceVersion"] = str(self.next_rv())
         self.extra[resource][key] = obj
         self.extra_history.append((int(meta["resourceVersion"]), kind, resource, json.loads(json.dumps(obj))))
@@ -289,6 +394,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_status(401, "Unauthorized", "Unauthorized")
         if self.injected_fault():
             return
+        if url.path in (DISCOVERY, JWKS) and method == "GET":
+            return self.openid(url.path)
+        if (method == "POST" and len(parts) == 7 and parts[:3] == ["api", "v1", "namespaces"]
+                and parts[4] == "serviceaccounts" and parts[6] == "token"):
+            return self.token_request(parts[3], parts[5])
         if self.server.pods.serve(self, method, parts, query):
             return
         extra = self.extra_route(parts)
@@ -296,6 +406,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.extra_api(method, query, *extra)
         if method != "GET":
             return self.send_status(405, "MethodNotAllowed", "only GET is served")
+        if parts[:3] == ["api", "v1", "namespaces"] and len(parts) in (5, 6) and parts[4] == "serviceaccounts":
+            verb = "get" if len(parts) == 6 else ("watch" if query.get("watch") in ("1", "true") else "list")
+            if self.refuse("serviceaccounts", verb, parts[5] if len(parts) == 6 else ""):
+                return
         if parts == ["version"]:
             with state.cond:
                 state.count("version")
@@ -314,26 +428,42 @@ class Handler(BaseHTTPRequestHandler):
         self.send_status(404, "NotFound", "the server could not find the requested resource")
 
     def extra_route(self, parts):
-        """(resource, namespace, name or None) for a Secret or MutatingWebhookConfiguration path."""
-        if len(parts) in (5, 6) and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "secrets":
-            return "secrets", parts[3], parts[5] if len(parts) == 6 else None
-        if len(parts) in (4, 5) and parts[:4] == ["apis", "admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations"]:
-            return "mutatingwebhookconfigurations", "", parts[4] if len(parts) == 5 else None
+        """(resource, namespace, name or None) for a path of one of RESOURCES."""
+        for resource, (prefix, namespaced, _) in RESOURCES.items():
+            if tuple(parts[:len(prefix)]) != prefix:
+                continue
+            rest = parts[len(prefix):]
+            if namespaced and len(rest) in (3, 4) and rest[0] == "namespaces" and rest[2] == resource:
+                return resource, rest[1], rest[3] if len(rest) == 4 else None
+            if not namespaced and len(rest) in (1, 2) and rest[0] == resource:
+                return resource, "", rest[1] if len(rest) == 2 else None
         return None
 
-    def extra_api(self, method, query, resource, namespace, name):
+    def refuse(self, resource, verb, name):
+        """Answers 403 like RBAC and returns True when the stand-in is told to forbid this."""
         state = self.server.state
         with state.cond:
-            forbidden = resource in state.forbidden
+            forbidden = state.is_forbidden(resource, verb)
             if forbidden:
                 state.count("forbidden:" + resource)
         if forbidden:
-            return self.send_status(403, "Forbidden", '%s "%s" is forbidden: User "system:serviceaccount:azure-workload-identity-system:azure-wi-webhook-admin" cannot %s resource "%s"'
-                                    % (resource, name or "", method.lower(), resource))
+            self.send_status(403, "Forbidden", '%s "%s" is forbidden: User "system:serviceaccount:azure-workload-identity-system:azure-wi-webhook-admin" cannot %s resource "%s"'
+                             % (resource, name or "", verb, resource))
+        return forbidden
+
+    def extra_api(self, method, query, resource, namespace, name):
+        state = self.server.state
+        watching = method == "GET" and query.get("watch") in ("1", "true")
+        verb = {"PUT": "update", "PATCH": "patch", "POST": "create", "DELETE": "delete"}.get(
+            method, "get" if name is not None else ("watch" if watching else "list"))
+        if self.refuse(resource, verb, name):
+            return
         if name is None:
-            if method == "GET" and query.get("watch") in ("1", "true"):
+            if watching:
                 return self.watch_extra(resource, namespace, query)
-            return self.send_status(405, "MethodNotAllowed", "only watch is served on this collection")
+            if method == "GET":
+                return self.list_extra(resource, namespace, query)
+            return self.send_status(405, "MethodNotAllowed", "only list and watch are served on this collection")
         body = self.read_body() if method in ("PUT", "PATCH") else None
         with state.cond:
             current = state.extra[resource].get((namespace, name))
@@ -370,6 +500,63 @@ class Handler(BaseHTTPRequestHandler):
                 state.count("patch:" + resource)
                 return self.send_json(200, state.put_extra(resource, patched))
         self.send_status(405, "MethodNotAllowed", "method not served")
+
+    def list_extra(self, resource, namespace, query):
+        wanted = {}
+        for term in filter(None, query.get("labelSelector", "").split(",")):
+            key, sep, value = term.partition("=")
+            if not sep or "!" in key or value.startswith("="):
+                return self.send_status(400, "BadRequest", "this stand-in serves equality label selectors only")
+            wanted[key] = value
+        state = self.server.state
+        with state.cond:
+            state.count("list:" + resource)
+            items = [o for (ns, _), o in sorted(state.extra[resource].items())
+                     if (not RESOURCES[resource][1] or ns == namespace)
+                     and all((o["metadata"].get("labels") or {}).get(k) == v for k, v in wanted.items())]
+            body = {"kind": RESOURCES[resource][2] + "List", "apiVersion": "/".join(RESOURCES[resource][0][1:]),
+                    "metadata": {"resourceVersion": str(state.rv)}, "items": items}
+        self.send_json(200, body)
+
+    def openid(self, path):
+        if self.refuse(path, "get", ""):
+            return
+        if path == JWKS:
+            return self.send_json(200, self.server.signer.jwks())
+        with self.server.state.cond:
+            issuer = self.server.state.discovery_issuer
+        self.send_json(200, {"issuer": issuer, "jwks_uri": issuer.rstrip("/") + JWKS,
+                             "response_types_supported": ["id_token"], "subject_types_supported": ["public"],
+                             "id_token_signing_alg_values_supported": ["RS256"]})
+
+    def token_request(self, namespace, name):
+        """The TokenRequest API: a JWT for the ServiceAccount, as kube-apiserver signs it."""
+        if self.refuse("serviceaccounts/token", "create", name):
+            return
+        body = self.read_body()
+        state = self.server.state
+        with state.cond:
+            account = state.objects.get((namespace, name))
+            issuer = state.token_issuer
+        if account is None:
+            return self.send_status(404, "NotFound", 'serviceaccounts "%s" not found' % name)
+        spec = body.get("spec") or {}
+        audiences = spec.get("audiences") or [issuer]
+        lifetime = max(600, int(spec.get("expirationSeconds") or 3600))
+        now = int(time.time())
+        claims = {"aud": audiences, "exp": now + lifetime, "iat": now, "nbf": now, "iss": issuer,
+                  "sub": "system:serviceaccount:%s:%s" % (namespace, name),
+                  "kubernetes.io": {"namespace": namespace,
+                                    "serviceaccount": {"name": name, "uid": account["metadata"]["uid"]}}}
+        token = self.server.signer.sign(claims)
+        with state.cond:
+            state.count("create:serviceaccounts/token")
+            state.tokens.append(token)
+        self.send_json(201, {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+                             "metadata": {"name": name, "namespace": namespace, "creationTimestamp": None},
+                             "spec": {"audiences": audiences, "expirationSeconds": lifetime, "boundObjectRef": None},
+                             "status": {"token": token, "expirationTimestamp":
+                                        time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + lifetime))}})
 
     def conflict(self, resource, name):
         self.send_status(409, "Conflict", 'Operation cannot be fulfilled on %s "%s": the object has been modified; '
@@ -644,7 +831,14 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     state.api_groups.pop(body["group"], None)
             elif method == "POST" and parts == ["forbid"]:
-                state.forbidden.add(body["resource"])
+                state.forbidden.append((body["resource"], body.get("verb")))
+            elif method == "POST" and parts == ["issuer"]:
+                state.token_issuer = body.get("token", state.token_issuer)
+                state.discovery_issuer = body.get("discovery", state.discovery_issuer)
+            elif method == "GET" and parts == ["signing-key"]:
+                return self.send_json(200, {"pem": self.server.signer.public_key()})
+            elif method == "GET" and parts == ["tokens"]:
+                return self.send_json(200, {"tokens": list(state.tokens)})
             elif method == "GET" and parts == ["counters"]:
                 return self.send_json(200, {"counters": dict(state.counters), "recent": list(state.recent),
                                             "resourceVersion": str(state.rv), "objects": len(state.objects)})
@@ -715,13 +909,15 @@ def main():
     parser.add_argument("--bookmark-interval", type=float, default=60.0)
     parser.add_argument("--cluster-trust-bundles", action="store_true",
                         help="serve certificates.k8s.io/v1beta1 clustertrustbundles in API discovery")
+    parser.add_argument("--issuer", default="https://kubernetes.default.svc.cluster.local",
+                        help="the iss of issued tokens and the discovery document's issuer")
     parser.add_argument("--generate-pods", type=int, default=0, help="generate N labelled pods (fake_pods.py)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     # A parent may have spawned us with SIGTERM blocked (test runners do); stay stoppable.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 
-    state = State(args.token, args.major, args.minor, args.cluster_trust_bundles)
+    state = State(args.token, args.major, args.minor, args.cluster_trust_bundles, args.issuer)
     if args.serviceaccounts_file:
         with open(args.serviceaccounts_file) as f:
             loaded = json.load(f)
@@ -740,6 +936,7 @@ def main():
     server = Server((args.host, args.port), Handler)
     server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     server.state = state
+    server.signer = Signer()
     server.pods = fake_pods.PodsAPI(state, status_object, apply_json_patch, args.bookmark_interval)
     server.pods.generate(args.generate_pods, args.namespaces or max(1, args.generate_pods // 50))
     server.client_ca = args.client_ca

@@ -2,14 +2,14 @@
 
 Stdlib only, and written from kube-apiserver's documented behaviour, not from the webhook's code:
 
-- Namespaces: GET one, LIST; every namespace carries `kubernetes.io/metadata.name`.
-- Pods: GET one; LIST cluster-wide or per namespace with a labelSelector (`k=v`, `k==v`, `k!=v`,
+- Pods (and what fake_apiserver.py already serves of them, read from the same store): GET one; LIST cluster-wide or per namespace with a labelSelector (`k=v`, `k==v`, `k!=v`,
   `k`, `!k`, `k in (a,b)`, `k notin (a,b)`), limit/continue; WATCH from a resourceVersion with
   bookmarks and timeoutSeconds, filtered by the selector the way the watch cache filters (an
   object that starts matching arrives as ADDED, one that stops matching as DELETED with its old
   content), an ERROR 410 when the resourceVersion is older than the last compaction, cut by
   /_control/drop-watches like every other watch; CREATE (POST) through admission; DELETE.
-- Admission on pod CREATE: every webhook of every stored MutatingWebhookConfiguration whose rules
+- Admission on pod CREATE (namespace labels from the namespaces fake_apiserver.py stores, through
+  /_control/objects/namespaces): every webhook of every stored MutatingWebhookConfiguration whose rules
   cover pods/CREATE and whose namespaceSelector and objectSelector select the pod is called at
   its clientConfig.url (verified with its caBundle, within timeoutSeconds) with an
   admission.k8s.io/v1 AdmissionReview; its JSON patch is applied; when the call fails,
@@ -28,7 +28,6 @@ Stdlib only, and written from kube-apiserver's documented behaviour, not from th
   Conflict when metadata.resourceVersion is stale, 422 for a non-positive leaseDurationSeconds).
 
 Controls (POST unless marked; no auth), under /_control/:
-  namespaces {"name", "labels"}                      create or relabel a namespace
   pods  body: a Pod                                  store it as is, no admission (a pod created while
                                                      nothing checked it)
   pods/NS/NAME/terminate                             set deletionTimestamp, as a graceful delete does
@@ -153,27 +152,17 @@ class PodsAPI:
         self.status_object = status_object
         self.apply_json_patch = apply_json_patch
         self.bookmark_interval = bookmark_interval
-        for resource in ("pods", "namespaces", "events", "leases", "poddisruptionbudgets"):
+        for resource in ("pods", "events", "leases", "poddisruptionbudgets"):
             state.extra.setdefault(resource, {})
         self.history = []          # (rv, type, object, previous object or None) of pods
         self.controllers = {}      # (namespace, kind, name) -> {"template", "kind", "name", "ordinal"}
         self.evictions = []        # {"namespace", "name", "code", "time"}
 
     # --- plumbing --------------------------------------------------------------------------
-    def forbidden(self, resource, verb):
-        state = self.state
-        if hasattr(state, "is_forbidden"):
-            return state.is_forbidden(resource, verb)
-        return resource in state.forbidden
-
     def route(self, parts):
         """(resource, namespace, name, subresource) for a path this module serves, else None."""
         if parts[:2] == ["api", "v1"]:
             rest = parts[2:]
-            if rest == ["namespaces"]:
-                return "namespaces", None, None, None
-            if len(rest) == 2 and rest[0] == "namespaces":
-                return "namespaces", None, rest[1], None
             if rest in (["pods"], ["events"]):
                 return rest[0], None, None, None
             if len(rest) >= 3 and rest[0] == "namespaces" and rest[2] in ("pods", "events"):
@@ -198,14 +187,10 @@ class PodsAPI:
             method, "get" if name is not None else ("watch" if watching else "list"))
         if subresource == "eviction":
             resource, verb = "pods/eviction", "create"
-        if self.forbidden(resource, verb):
-            handler.send_status(403, "Forbidden", '%s "%s" is forbidden: User "system:serviceaccount:azure-workload-identity-system:azure-wi-webhook-admin" cannot %s resource "%s"'
-                                % (resource, name or "", verb, resource))
+        if handler.refuse(resource, verb, name):
             return True
         if resource == "pods/eviction":
             self.evict(handler, namespace, name, handler.read_body())
-        elif resource == "namespaces":
-            self.namespaces(handler, method, name)
         elif resource == "pods":
             if watching:
                 self.watch_pods(handler, namespace, query)
@@ -228,38 +213,10 @@ class PodsAPI:
             self.lease(handler, method, namespace, name)
         return True
 
-    # --- namespaces -------------------------------------------------------------------------
-    def put_namespace(self, name, labels=None):
-        """Creates or relabels a namespace (caller holds state.cond)."""
-        store = self.state.extra["namespaces"]
-        obj = store.get(("", name)) or {"apiVersion": "v1", "kind": "Namespace",
-                                        "metadata": {"name": name, "uid": str(uuid.uuid4()),
-                                                     "creationTimestamp": now_rfc3339()},
-                                        "status": {"phase": "Active"}}
-        obj["metadata"]["labels"] = dict(labels or {}, **{"kubernetes.io/metadata.name": name})
-        obj["metadata"]["resourceVersion"] = str(self.state.next_rv())
-        store[("", name)] = obj
-        return obj
-
+    # --- namespaces (stored and served by fake_apiserver.py) -----------------------------------
     def namespace_labels(self, name):
         obj = self.state.extra["namespaces"].get(("", name))
-        return obj["metadata"]["labels"] if obj else {"kubernetes.io/metadata.name": name}
-
-    def namespaces(self, handler, method, name):
-        state = self.state
-        if method != "GET":
-            return handler.send_status(405, "MethodNotAllowed", "namespaces are read-only here")
-        with state.cond:
-            if name is None:
-                state.count("list:namespaces")
-                items = [o for _, o in sorted(state.extra["namespaces"].items())]
-                return handler.send_json(200, {"kind": "NamespaceList", "apiVersion": "v1",
-                                               "metadata": {"resourceVersion": str(state.rv)}, "items": items})
-            state.count("get:namespaces")
-            obj = state.extra["namespaces"].get(("", name))
-        if obj is None:
-            return handler.send_status(404, "NotFound", 'namespaces "%s" not found' % name)
-        handler.send_json(200, obj)
+        return (obj["metadata"].get("labels") or {}) if obj else {"kubernetes.io/metadata.name": name}
 
     # --- pods: storage ----------------------------------------------------------------------
     def store_pod(self, pod, record=True):
@@ -674,10 +631,7 @@ class PodsAPI:
     def control(self, handler, method, parts, body):
         """Answers /_control/... requests for this module; returns whether it did."""
         state = self.state
-        if method == "POST" and parts == ["namespaces"]:
-            with state.cond:
-                handler.send_json(200, self.put_namespace(body["name"], body.get("labels")))
-        elif method == "POST" and parts == ["pods"]:
+        if method == "POST" and parts == ["pods"]:
             with state.cond:
                 body.setdefault("status", {}).setdefault("phase", "Running")
                 handler.send_json(200, self.store_pod(body))
@@ -736,7 +690,7 @@ class PodsAPI:
             for index in range(count):
                 namespace = "namespace-%d" % (index % namespaces)
                 if ("", namespace) not in self.state.extra["namespaces"]:
-                    self.put_namespace(namespace)
+                    self.state.put_extra("namespaces", {"metadata": {"name": namespace}})
                 self.store_pod(generated_pod(index, namespace), record=False)
 
 

@@ -300,3 +300,80 @@ def test_discovery_shows_cluster_trust_bundles_only_when_served(pki):
         assert (bundle["name"], bundle["kind"], bundle["namespaced"]) == ("clustertrustbundles", "ClusterTrustBundle", False)
     finally:
         served.stop()
+
+
+# --- what `azwi-webhook doctor` reads ----------------------------------------------------------
+
+def b64url_json(part):
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def test_workload_objects_list_by_equality_label_selector_and_namespaces_get_their_name_label(stand):
+    for name, app in (("a", "web"), ("b", "web"), ("c", "db")):
+        stand.request("POST", "/_control/objects/pods", {"metadata": {"name": name, "namespace": "apps", "labels": {"app": app}}})
+    stand.request("POST", "/_control/objects/pods", {"metadata": {"name": "d", "namespace": "other", "labels": {"app": "web"}}})
+    status, pods = stand.request("GET", "/api/v1/namespaces/apps/pods?labelSelector=app%3Dweb")
+    assert status == 200 and pods["kind"] == "PodList"
+    assert [p["metadata"]["name"] for p in pods["items"]] == ["a", "b"]
+    assert all(p["metadata"]["creationTimestamp"] and p["metadata"]["uid"] for p in pods["items"])
+    # Pods are served by fake_pods.py, which parses set-based selectors as the API server does;
+    # the other resources here take equality selectors only.
+    status, pods = stand.request("GET", "/api/v1/namespaces/apps/pods?labelSelector=app+in+(web,db)")
+    assert [p["metadata"]["name"] for p in pods["items"]] == ["a", "b", "c"]
+    assert stand.request("GET", "/apis/apps/v1/namespaces/apps/deployments?labelSelector=app+in+(web)")[0] == 400
+    stand.request("POST", "/_control/objects/deployments", {"metadata": {"name": "web", "namespace": "apps"}})
+    status, deployment = stand.request("GET", "/apis/apps/v1/namespaces/apps/deployments/web")
+    assert status == 200 and deployment["kind"] == "Deployment"
+    assert stand.request("GET", "/apis/batch/v1/namespaces/apps/cronjobs/web")[0] == 404
+    stand.request("POST", "/_control/objects/namespaces", {"metadata": {"name": "apps", "labels": {"team": "a"}}})
+    status, namespace = stand.request("GET", "/api/v1/namespaces/apps")
+    assert status == 200 and namespace["metadata"]["labels"] == {"team": "a", "kubernetes.io/metadata.name": "apps"}
+
+
+def test_token_request_issues_an_rs256_jwt_signed_with_the_published_key(stand, tmp_path):
+    path = "/api/v1/namespaces/namespace-0/serviceaccounts/serviceaccount-0/token"
+    status, answer = stand.request("POST", path, {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                                                  "spec": {"audiences": ["api://AzureADTokenExchange"], "expirationSeconds": 3600}})
+    assert status == 201 and answer["kind"] == "TokenRequest"
+    token = answer["status"]["token"]
+    header, payload, signature = token.split(".")
+    assert b64url_json(header)["alg"] == "RS256"
+    claims = b64url_json(payload)
+    assert claims["iss"] == "https://kubernetes.default.svc.cluster.local"
+    assert claims["sub"] == "system:serviceaccount:namespace-0:serviceaccount-0"
+    assert claims["aud"] == ["api://AzureADTokenExchange"]
+    assert claims["exp"] - claims["iat"] == 3600 and abs(claims["iat"] - time.time()) < 60
+    (tmp_path / "key.pem").write_text(stand.request("GET", "/_control/signing-key")[1]["pem"])
+    (tmp_path / "signature").write_bytes(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)))
+    (tmp_path / "input").write_bytes(f"{header}.{payload}".encode())
+    verified = subprocess.run(["openssl", "dgst", "-sha256", "-verify", "key.pem", "-signature", "signature", "input"],
+                              cwd=tmp_path, capture_output=True, text=True)
+    assert verified.returncode == 0 and "Verified OK" in verified.stdout
+    assert stand.request("GET", "/_control/tokens")[1]["tokens"] == [token]
+    assert stand.request("POST", "/api/v1/namespaces/namespace-0/serviceaccounts/nobody/token", {})[0] == 404
+
+
+def test_discovery_publishes_the_issuer_and_the_token_issuer_can_be_set_apart(stand):
+    status, discovery = stand.request("GET", "/.well-known/openid-configuration")
+    assert status == 200 and discovery["issuer"] == "https://kubernetes.default.svc.cluster.local"
+    status, jwks = stand.request("GET", "/openid/v1/jwks")
+    assert status == 200 and jwks["keys"][0]["kty"] == "RSA" and jwks["keys"][0]["e"] == "AQAB"
+    stand.request("POST", "/_control/issuer", {"token": "https://oidc.example/abc", "discovery": "https://oidc.example/abc/"})
+    assert stand.request("GET", "/.well-known/openid-configuration")[1]["issuer"] == "https://oidc.example/abc/"
+    _, answer = stand.request("POST", "/api/v1/namespaces/namespace-0/serviceaccounts/serviceaccount-0/token", {})
+    assert b64url_json(answer["status"]["token"].split(".")[1])["iss"] == "https://oidc.example/abc"
+
+
+def test_forbid_can_name_one_verb_a_subresource_or_a_url(stand):
+    stand.request("POST", "/_control/objects/pods", {"metadata": {"name": "a", "namespace": "apps"}})
+    stand.request("POST", "/_control/forbid", {"resource": "pods", "verb": "list"})
+    assert stand.request("GET", "/api/v1/namespaces/apps/pods/a")[0] == 200
+    status, body = stand.request("GET", "/api/v1/namespaces/apps/pods")
+    assert status == 403 and "cannot list" in body["message"]
+    stand.request("POST", "/_control/forbid", {"resource": "serviceaccounts/token"})
+    assert stand.request("POST", "/api/v1/namespaces/namespace-0/serviceaccounts/serviceaccount-0/token", {})[0] == 403
+    assert stand.request("GET", "/api/v1/namespaces/namespace-0/serviceaccounts/serviceaccount-0")[0] == 200
+    stand.request("POST", "/_control/forbid", {"resource": "serviceaccounts", "verb": "get"})
+    assert stand.request("GET", "/api/v1/namespaces/namespace-0/serviceaccounts/serviceaccount-0")[0] == 403
+    stand.request("POST", "/_control/forbid", {"resource": "/.well-known/openid-configuration"})
+    assert stand.request("GET", "/.well-known/openid-configuration")[0] == 403

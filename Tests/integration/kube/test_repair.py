@@ -20,6 +20,7 @@ import threading
 import time
 
 import pytest
+from standin_control import control
 from testpki import server_pki
 
 from test_serve_with_apiserver import CLIENT_ID, HERE, TENANT, kubeconfig
@@ -64,17 +65,11 @@ class Cluster:
         self.pki = pki
         self.kubeconfig = kubeconfig(tmp, pki, self.port)
         for name, labels in (("production", {}), ("kube-system", {}), ("quiet", {"azure-wi": "off"})):
-            self.control("POST", "namespaces", {"name": name, "labels": labels})
+            self.control("POST", "objects/namespaces", {"metadata": {"name": name, "labels": labels}})
         self.configure(webhook_port=1)  # nothing listens there: the webhook is "down"
 
     def control(self, method, path, body=None):
-        connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context(), timeout=10)
-        connection.request(method, "/_control/" + path, body=json.dumps(body) if body is not None else None)
-        response = connection.getresponse()
-        data = response.read()
-        connection.close()
-        assert response.status < 300, (method, path, response.status, data)
-        return json.loads(data) if data else None
+        return control(self.port, self.pki / "ca.crt", method, path, body)
 
     def api(self, method, path, body=None):
         """A request as kubectl makes it (bearer token, JSON)."""

@@ -14,6 +14,7 @@ import time
 
 import jsonpatch
 import pytest
+from standin_control import control
 from testpki import server_pki
 
 HERE = pathlib.Path(__file__).parent
@@ -47,14 +48,7 @@ class APIServer:
         self.pki = pki
 
     def control(self, method, path, body=None):
-        context = ssl.create_default_context(cafile=str(self.pki / "ca.crt"))
-        connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=context, timeout=10)
-        connection.request(method, "/_control/" + path, body=json.dumps(body) if body is not None else None)
-        response = connection.getresponse()
-        data = response.read()
-        connection.close()
-        assert response.status < 300, (method, path, response.status)
-        return json.loads(data) if data else None
+        return control(self.port, self.pki / "ca.crt", method, path, body)
 
     def stop(self):
         self.proc.kill()

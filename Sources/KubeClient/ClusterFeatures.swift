@@ -1,16 +1,14 @@
-import KubeClient
-import Logging
+public import Logging
 import Synchronization
 import WebhookTLS
 
 /// What the webhook must know about the cluster before it admits: whether it runs Kubernetes
 /// 1.32 or later, where the proxy becomes a native sidecar.
 ///
-/// With a cluster it is a ``Component``: its thread reads `/version` until it succeeds (capped
-/// backoff), and until then `/readyz` stays false; a failure is logged and retried rather than
+/// With a cluster, ``start()`` begins a thread that reads `/version` until it succeeds (capped
+/// backoff); until then the server is not ready, and a failure is logged and retried rather than
 /// stopping the process.
-final class ClusterFeatures: Component {
-    let name = "cluster version read"
+public final class ClusterFeatures: Sendable {
     private enum State: UInt8 { case unknown, classic, native }
     private let state: Atomic<UInt8>
     private let client: KubeAPIClient?
@@ -18,37 +16,38 @@ final class ClusterFeatures: Component {
     private let stopping = LockedCondition(false)
 
     /// Features read from the API server once started.
-    init(client: KubeAPIClient, logger: Logger) {
+    public init(client: KubeAPIClient, logger: Logger) {
         state = Atomic(State.unknown.rawValue)
         self.client = client
         self.logger = logger
     }
 
     /// Features given up front (no cluster: `--dev`, `--service-accounts`); starting does nothing.
-    init(nativeSidecars: Bool, logger: Logger) {
+    public init(nativeSidecars: Bool, logger: Logger) {
         state = Atomic((nativeSidecars ? State.native : State.classic).rawValue)
         client = nil
         self.logger = logger
     }
 
-    var isKnown: Bool { state.load(ordering: .acquiring) != State.unknown.rawValue }
-    var nativeSidecars: Bool { state.load(ordering: .acquiring) == State.native.rawValue }
+    public var isKnown: Bool { state.load(ordering: .acquiring) != State.unknown.rawValue }
+    public var nativeSidecars: Bool { state.load(ordering: .acquiring) == State.native.rawValue }
 
-    func start() throws {
+    /// Starts reading the version (nothing to do without a cluster).
+    ///
+    /// - Throws: `KubeClientError.configuration` when the thread cannot be created.
+    public func start() throws(KubeClientError) {
         guard let client else { return }
-        do {
+        do throws(TLSError) {
             try OwnedThread.start { [self] in discover(using: client) }
         } catch {
-            throw ServeError("cannot start reading the cluster version: \(error)")
+            throw .configuration("cannot start reading the cluster version: \(error)")
         }
     }
 
-    func beginShutdown() {
+    /// Ends the retries: the thread leaves at its next wait.
+    public func stop() {
         stopping.update { $0 = true }
     }
-
-    /// It only reads, so there is nothing to wait for.
-    func waitUntilStopped(timeout: Duration) -> Bool { true }
 
     private func discover(using client: KubeAPIClient) {
         var pause = Duration.milliseconds(500)

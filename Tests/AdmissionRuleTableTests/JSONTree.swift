@@ -1,6 +1,7 @@
 /// A JSON document as a tree, with an RFC 6902 `add`/`replace` applier, independent of the
-/// admission scanner: the admission fuzz target applies each patch to the request with it and
-/// admits the result again, which must need no patch.
+/// admission scanner: the admission fuzz target (scripts/fuzz compiles this file) and the rule
+/// table tests apply each patch to the request with it and admit the result again, which must
+/// need no patch.
 ///
 /// Scalars keep their exact bytes, so writing the tree back changes only what the patch changed.
 /// Parsing refuses (returns nil) what the oracle should not judge: duplicate keys (the API server
@@ -13,7 +14,7 @@ indirect enum JSONTree {
 
     static let maximumDepth = 128
 
-    /// The tree of `bytes`, which must already pass `JSONValidity.isValid`; nil for duplicate keys
+    /// The tree of `bytes`, which must already be valid JSON; nil for duplicate keys
     /// or deep nesting.
     static func parse(_ bytes: [UInt8]) -> JSONTree? {
         var parser = Parser(bytes: bytes)
@@ -245,7 +246,7 @@ indirect enum JSONTree {
         }
 
         mutating func skipWhitespace() {
-            while index < bytes.count, JSONValidity.isWhitespace(bytes[index]) { index += 1 }
+            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
         }
     }
 }
