@@ -5,6 +5,7 @@ import PodRepair
 import Prometheus
 import Testing
 
+// `PodRepair.LabelSelector`: doctor has a LabelSelector of its own in this module.
 @Suite("Repair's pod store and metrics")
 struct RepairPodStoreTests {
     private func shape(_ name: String, namespace: String = "team", labels: [String: String] = ["azure.workload.identity/use": "true"]) throws -> (PodShape, ObjectMetadata) {
@@ -19,7 +20,7 @@ struct RepairPodStoreTests {
         let store = RepairPodStore(queue: queue)
         let (first, firstMetadata) = try shape("aa")
         #expect(store.entry(for: first, metadata: firstMetadata)?.objectSelected == false, "no configuration read: nothing is selected")
-        store.select(with: WebhookSelection(objectSelector: LabelSelector(matchLabels: ["azure.workload.identity/use": "true"])))
+        store.select(with: WebhookSelection(objectSelector: PodRepair.LabelSelector(matchLabels: ["azure.workload.identity/use": "true"])))
         let key = try #require(store.key(for: firstMetadata))
         let record = try #require(store.entry(for: first, metadata: firstMetadata))
         #expect(record.objectSelected && record.uid == key)
