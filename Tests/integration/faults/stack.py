@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
+REPO = pathlib.Path(__file__).resolve().parents[3]
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
 
