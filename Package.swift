@@ -75,11 +75,14 @@ let package = Package(
         // Admission logic: pure, no I/O. Request bytes + ServiceAccount + config in, response bytes out.
         .target(name: "Admission", dependencies: ["JSONText"], swiftSettings: swiftSettings),
 
+        // Pod repair decisions: pure, no I/O. Pod facts + the webhook's selectors in, what to report and evict out.
+        .target(name: "PodRepair", dependencies: ["Admission"], swiftSettings: swiftSettings),
+
         // The executable that wires the layers together.
         .executableTarget(
             name: "azwi-webhook",
             dependencies: [
-                "Admission", "WebhookPOSIX", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML", "JSONText", "CBuildStamp",
+                "Admission", "PodRepair", "WebhookPOSIX", "WebhookTLS", "WebhookHTTP", "KubeClient", "CertificateRotation", "YAML", "JSONText", "CBuildStamp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -115,6 +118,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AdmissionTests", dependencies: ["Admission"], swiftSettings: swiftSettings),
+        .testTarget(name: "PodRepairTests", dependencies: ["PodRepair"], swiftSettings: swiftSettings),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"], swiftSettings: swiftSettings),
         .testTarget(name: "azwi-webhookTests", dependencies: ["azwi-webhook"], swiftSettings: swiftSettings),

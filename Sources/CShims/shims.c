@@ -1,5 +1,6 @@
 // The Swift compiler cannot expand C macros, so this file does it for the macros we use.
 #define _GNU_SOURCE  // for accept4
+#include <malloc.h>
 #include <sys/socket.h>
 #include "CShims.h"
 
@@ -60,4 +61,8 @@ int CShims_inflateInit2(z_stream *stream, int windowBits) {
 
 int CShims_accept4(int fd, int flags) {
     return accept4(fd, NULL, NULL, flags);
+}
+
+int CShims_mallopt_mmap_threshold(int bytes) {
+    return mallopt(M_MMAP_THRESHOLD, bytes);
 }

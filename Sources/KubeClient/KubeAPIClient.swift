@@ -54,7 +54,7 @@ public final class KubeAPIClient: KubeTransport {
     }
 
     public func get(_ target: String, deadline: ContinuousClock.Instant) throws(KubeClientError) -> KubeResponse {
-        let verb = target.contains("/serviceaccounts?") ? "list" : "get"
+        let verb = target.contains("?limit=") ? "list" : "get"  // every LIST here is paged
         return try readWhole(HTTPClientRequest(method: "GET", target: target), verb: verb, deadline: deadline)
     }
 

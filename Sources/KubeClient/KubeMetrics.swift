@@ -13,6 +13,8 @@ struct KubeMetrics: Sendable {
         "azwi_kube_serviceaccount_lists_total": "Full LISTs of ServiceAccounts completed",
         "azwi_kube_serviceaccount_live_gets_total": "ServiceAccount cache misses answered by a live GET, by result",
         "azwi_kube_serviceaccounts_cached": "ServiceAccounts the cache holds",
+        "azwi_kube_pod_lists_total": "Full LISTs of the pods labelled azure.workload.identity/use=true completed (pod repair)",
+        "azwi_kube_pod_watch_restarts_total": "Watches of the labelled pods restarted (pod repair), by reason",
     ]
 
     let factory: any MetricsFactory
@@ -29,13 +31,13 @@ struct KubeMetrics: Sendable {
     }
 
     /// A watch ended and is being restarted; `reason` is timeout, closed, expired, error, decode or http_<code>.
-    func watchRestarted(reason: String) {
-        Counter(label: "azwi_kube_watch_restarts_total", dimensions: [("reason", reason)], factory: factory).increment()
+    func watchRestarted(reason: String, _ names: ReflectorMetricNames) {
+        Counter(label: names.watchRestarts, dimensions: [("reason", reason)], factory: factory).increment()
     }
 
-    /// A full LIST of ServiceAccounts completed (the first one and every re-list).
-    func listed() {
-        Counter(label: "azwi_kube_serviceaccount_lists_total", factory: factory).increment()
+    /// A full LIST completed (the first one and every re-list).
+    func listed(_ names: ReflectorMetricNames) {
+        Counter(label: names.lists, factory: factory).increment()
     }
 
     /// A cache miss answered by a live GET: found, not_found or error.

@@ -113,6 +113,6 @@ enum WatchEventType {
     private struct Wire: Decodable { var type: String }
 
     static func decode(_ line: [UInt8]) throws(KubeClientError) -> String {
-        try ServiceAccountWire.decode(Wire.self, line, what: "watch event").type
+        try KubeJSON.decode(Wire.self, line, what: "watch event").type
     }
 }

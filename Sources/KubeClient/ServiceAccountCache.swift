@@ -1,6 +1,5 @@
 public import CoreMetrics
 public import Logging
-import Synchronization
 import WebhookPOSIX
 
 /// The ServiceAccounts admission looks up, kept in memory by a list/watch loop on its own thread,
@@ -11,50 +10,26 @@ import WebhookPOSIX
 /// ServiceAccount share one GET) and stores the answer. ``isSynced`` turns true after the first
 /// complete LIST — the server's readiness depends on it.
 public final class ServiceAccountCache: Sendable {
-    /// Tuning of the list/watch loop; the defaults suit a real cluster.
-    public struct Configuration: Sendable {
-        /// Items per LIST page (`limit`).
-        public var pageSize = 500
-        /// Each watch asks the server to end it after a random number of seconds in this range.
-        public var watchTimeoutSeconds: ClosedRange<Int> = 300...600
-        /// How long past its `timeoutSeconds` a silent watch is given before it is abandoned.
-        public var watchSlack: Duration = .seconds(30)
-        /// The time limit of each LIST page request.
-        public var requestTimeout: Duration = .seconds(60)
-        /// Delays between retries after failures.
-        public var backoff = Backoff()
-
-        public init() {}
-    }
-
     private let transport: any KubeTransport
     private let logger: Logger
-    private let configuration: Configuration
     private let metrics: KubeMetrics
     private let store: ServiceAccountStore
     private let flights = SingleFlight<ServiceAccountStore.Key, ServiceAccountLookup>()
-    /// A flag the loop's thread and its owner share (an `Atomic` cannot be captured by itself).
-    private final class Flag: Sendable {
-        let value = Atomic<Bool>(false)
-        var isSet: Bool { value.load(ordering: .acquiring) }
-        func set() { value.store(true, ordering: .releasing) }
-    }
-
-    private let started = Flag()
-    private let stopping = Flag()
+    private let loop: ReflectorLoop<ServiceAccountStore>
 
     /// - Parameters:
     ///   - client: the API transport, normally a ``KubeAPIClient``.
     ///   - metricsFactory: where the cache's gauge and counters go (`azwi_kube_*`).
     public init(
-        client: any KubeTransport, logger: Logger, configuration: Configuration = Configuration(),
+        client: any KubeTransport, logger: Logger, configuration: ListWatchConfiguration = ListWatchConfiguration(),
         metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
         transport = client
         self.logger = logger
-        self.configuration = configuration
         metrics = KubeMetrics(factory: metricsFactory)
         store = ServiceAccountStore(metrics: metrics)
+        loop = ReflectorLoop(
+            transport: client, collection: .serviceAccounts, store: store, configuration: configuration, logger: logger, metrics: metrics)
     }
 
     /// Starts the list/watch loop on a thread of its own; it runs until ``stop()``. Calling it
@@ -62,25 +37,12 @@ public final class ServiceAccountCache: Sendable {
     ///
     /// - Throws: `KubeClientError.configuration` when the thread cannot be created.
     public func start() throws(KubeClientError) {
-        guard started.value.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
-        let (transport, store, configuration, logger, metrics, stopping) = (transport, store, configuration, logger, metrics, stopping)
-        do throws(SystemError) {
-            try OwnedThread.start(stackSize: 1 << 20) {
-                let reflector = ServiceAccountReflector(
-                    transport: transport, store: store, configuration: configuration, logger: logger, metrics: metrics,
-                    sleep: { duration in ServiceAccountCache.sleep(duration, unless: stopping) }
-                )
-                while !stopping.isSet { reflector.step() }
-                logger.debug("ServiceAccount cache stopped")
-            }
-        } catch {
-            throw .configuration("cannot start the ServiceAccount cache thread: \(error)")
-        }
+        try loop.start()
     }
 
     /// Asks the loop to end after its current request (tests, shutdown).
     public func stop() {
-        stopping.set()
+        loop.stop()
     }
 
     /// Whether the first complete LIST has been stored.
@@ -111,7 +73,7 @@ public final class ServiceAccountCache: Sendable {
             let response = try transport.get(target, deadline: deadline)
             switch response.status {
             case 200:
-                let object = try ServiceAccountWire.decode(ServiceAccountWire.Object.self, response.body, what: "ServiceAccount")
+                let object = try KubeJSON.decode(ServiceAccountWire.Object.self, response.body, what: "ServiceAccount")
                 let info = ServiceAccountInfo(namespace: namespace, name: name, annotations: object.metadata?.annotations ?? [:])
                 store.storeLive(info, resourceVersion: object.metadata?.resourceVersion ?? "0")
                 metrics.liveGet(result: "found")
@@ -126,16 +88,6 @@ public final class ServiceAccountCache: Sendable {
             metrics.liveGet(result: "error")
             logger.warning("live GET of a ServiceAccount failed", metadata: ["serviceaccount": "\(namespace)/\(name)", "error": "\(error)"])
             return .failed("GET ServiceAccount \(namespace)/\(name): \(error)")
-        }
-    }
-
-    /// Sleeps in short slices so ``stop()`` takes effect during a long backoff.
-    private static func sleep(_ duration: Duration, unless stopping: Flag) {
-        let end = ContinuousClock.now + duration
-        while !stopping.isSet {
-            let left = end - .now
-            if left <= .zero { return }
-            ThreadSleep.sleep(min(left, .milliseconds(100)))
         }
     }
 }

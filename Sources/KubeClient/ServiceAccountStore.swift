@@ -1,10 +1,12 @@
 import WebhookPOSIX
-/// The cache's contents behind one lock: the watch thread writes, request threads read.
+/// The cache's contents behind one lock: the list/watch thread writes, request threads read.
 ///
 /// Each entry keeps the `azure.workload.identity/*` annotations and the resourceVersion it was
 /// seen at; deletions leave a short-lived tombstone so a live GET answer that raced with a
 /// DELETED event cannot bring a deleted ServiceAccount back.
-final class ServiceAccountStore: Sendable {
+final class ServiceAccountStore: ReflectorStore {
+    typealias Object = ServiceAccountWire.Object
+
     struct Key: Hashable, Sendable {
         var namespace: String
         var name: String
@@ -38,8 +40,19 @@ final class ServiceAccountStore: Sendable {
         return ServiceAccountInfo(namespace: namespace, name: name, annotations: entry.annotations)
     }
 
+    func key(for metadata: ObjectMetadata) -> Key? {
+        guard let name = metadata.name, let namespace = metadata.namespace else { return nil }
+        return Key(namespace: namespace, name: name)
+    }
+
+    /// The `azure.workload.identity/*` annotations and the resourceVersion.
+    func entry(for object: Object, metadata: ObjectMetadata) -> Entry? {
+        Entry(annotations: ServiceAccountInfo.relevant(object.metadata?.annotations),
+              resourceVersion: metadata.resourceVersion.flatMap { UInt64($0) } ?? 0)
+    }
+
     /// Replaces everything with a fresh LIST result and marks the cache synced.
-    func replaceAll(_ entries: consuming [Key: Entry]) {
+    func replaceAll(_ entries: [Key: Entry]) {
         let fresh = entries
         let count = fresh.count
         let old = state.withLock { state in
@@ -54,9 +67,7 @@ final class ServiceAccountStore: Sendable {
     }
 
     /// Applies an ADDED or MODIFIED event.
-    func upsert(_ info: ServiceAccountInfo, resourceVersion: String) {
-        let key = Key(namespace: info.namespace, name: info.name)
-        let entry = Entry(annotations: info.annotations, resourceVersion: UInt64(resourceVersion) ?? 0)
+    func upsert(_ entry: Entry, for key: Key) {
         let count = state.withLock { state in
             state.tombstones[key] = nil
             state.entries[key] = entry
@@ -66,12 +77,11 @@ final class ServiceAccountStore: Sendable {
     }
 
     /// Applies a DELETED event.
-    func delete(namespace: String, name: String, resourceVersion: String) {
-        let key = Key(namespace: namespace, name: name)
+    func delete(_ key: Key, metadata: ObjectMetadata) {
         let count = state.withLock { state in
             state.entries[key] = nil
             if state.tombstones.count >= Self.maxTombstones { state.tombstones.removeAll() }
-            state.tombstones[key] = UInt64(resourceVersion) ?? UInt64.max
+            state.tombstones[key] = metadata.resourceVersion.flatMap { UInt64($0) } ?? UInt64.max
             return state.entries.count
         }
         metrics.cached(count)

@@ -31,12 +31,12 @@ public struct WebhookCABundles: Sendable, Equatable {
     /// - Throws: `KubeClientError.decoding` when it is not one, has no resourceVersion, or a
     ///   caBundle is not base64.
     public static func decode(_ bytes: [UInt8]) throws(KubeClientError) -> WebhookCABundles {
-        try make(ServiceAccountWire.decode(Wire.self, bytes, what: "MutatingWebhookConfiguration"))
+        try make(KubeJSON.decode(Wire.self, bytes, what: "MutatingWebhookConfiguration"))
     }
 
     /// Decodes one watch event line: its type and, unless it is DELETED, the configuration.
     public static func decodeEvent(_ line: [UInt8]) throws(KubeClientError) -> (type: String, bundles: WebhookCABundles?) {
-        let event = try ServiceAccountWire.decode(EventWire.self, line, what: "MutatingWebhookConfiguration watch event")
+        let event = try KubeJSON.decode(EventWire.self, line, what: "MutatingWebhookConfiguration watch event")
         return (event.type, event.type == "DELETED" ? nil : try make(event.object))
     }
 

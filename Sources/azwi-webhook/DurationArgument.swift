@@ -12,6 +12,11 @@ struct DurationArgument: ExpressibleByArgument, CustomStringConvertible {
         description = "\(seconds)s"
     }
 
+    init(minutes: Int) {
+        duration = .seconds(minutes * 60)
+        description = "\(minutes)m"
+    }
+
     init?(argument: String) {
         if let seconds = Double(argument), seconds.isFinite, seconds > 0, seconds <= 3600 {
             duration = .nanoseconds(Int64(seconds * 1e9))

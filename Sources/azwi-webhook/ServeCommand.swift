@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Admission
 import ArgumentParser
 import CertificateRotation
@@ -5,6 +8,7 @@ import CoreMetrics
 import FoundationEssentials
 import KubeClient
 import Logging
+import PodRepair
 import Prometheus
 import WebhookHTTP
 import WebhookTLS
@@ -24,7 +28,10 @@ struct ServeCommand: ParsableCommand {
             is empty, invalid or expires within 90 days), serves them, writes them to --webhook-cert-dir \
             unless that is the mounted Secret, and keeps the MutatingWebhookConfiguration's caBundle set \
             to the CA. Otherwise tls.crt and tls.key are read from --webhook-cert-dir (cert-manager, the \
-            admin) and reloaded when they change. SIGTERM or SIGINT stops the server gracefully.
+            admin) and reloaded when they change. With an API server, the replica holding the Lease \
+            azure-wi-webhook-repair in $POD_NAMESPACE (named by $POD_NAME, else the host name) finds labelled \
+            pods the webhook did not mutate and reports or evicts them (--repair). SIGTERM or SIGINT stops \
+            the server gracefully.
             """
     )
 
@@ -96,6 +103,17 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How often the certificate files are checked for a new pair.", valueName: "seconds"))
     var certCheckInterval = DurationArgument(seconds: 5)
 
+    @Option(help: ArgumentHelp(
+        "What to do about labelled pods the webhook did not mutate: off, report (a gauge, a Warning Event, a log line; the default with an API server) or evict (report, and evict those a ReplicaSet, StatefulSet, DaemonSet or Job recreates).",
+        valueName: "mode"))
+    var repair: RepairMode?
+
+    @Option(help: ArgumentHelp("With --repair=evict: eviction requests per minute at most.", valueName: "count"))
+    var repairEvictionsPerMinute = 10
+
+    @Option(help: ArgumentHelp("With --repair: how often every labelled pod is judged again, besides each change.", valueName: "duration"))
+    var repairResync = DurationArgument(minutes: 10)
+
     @OptionGroup var admission: AdmissionOptions
 
     func validate() throws {
@@ -118,6 +136,12 @@ struct ServeCommand: ParsableCommand {
         if serviceAccounts != nil && kubeconfig != nil {
             throw ValidationError("give --service-accounts (local files) or --kubeconfig (an API server), not both")
         }
+        if let repair, repair != .off, usesLocalServiceAccounts {
+            throw ValidationError("--repair=\(repair.rawValue) needs an API server: without one there are no pods to repair")
+        }
+        guard repairEvictionsPerMinute >= 1 else {
+            throw ValidationError("--repair-evictions-per-minute \(repairEvictionsPerMinute) is not valid: it must be at least 1")
+        }
         if nativeSidecars && !usesLocalServiceAccounts {
             throw ValidationError("--native-sidecars is for runs without a cluster: with an API server, its /version decides")
         }
@@ -128,6 +152,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         ShutdownSignals.block()
+        LargeAllocations.returnToTheKernel()  // LIST pages are megabytes: give them back when freed
         let logger = WebhookLogging.bootstrap(format: logFormat, level: admission.logLevel)
         logger.info("starting azwi-webhook", metadata: BuildInfo.current.logMetadata)
         let registry = PrometheusCollectorRegistry()
@@ -164,6 +189,7 @@ struct ServeCommand: ParsableCommand {
         let source: any ServiceAccountSource
         let features: ClusterFeatures
         var cache: ServiceAccountCache?
+        var repairSettings: RepairSettings?
         if usesLocalServiceAccounts {
             (source, features) = try localServiceAccounts(environment: environment, logger: logger)
         } else {
@@ -179,6 +205,13 @@ struct ServeCommand: ParsableCommand {
             cluster = ClusterCertificates(
                 client: client, hostName: certificates.hostName, webhookConfigurationName: mutatingWebhookConfigurationName,
                 rotation: disableCertRotation ? nil : certificates)
+            let mode = repair ?? .report
+            if mode != .off {
+                repairSettings = RepairSettings(
+                    mode: mode, evictionsPerMinute: repairEvictionsPerMinute, resync: repairResync.duration,
+                    identity: environment["POD_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.hostName(),
+                    namespace: namespace, webhookConfigurationName: mutatingWebhookConfigurationName)
+            }
         }
 
         if let binding = config.customTokenEndpoint {
@@ -211,6 +244,7 @@ struct ServeCommand: ParsableCommand {
             idleTimeout: idleTimeout.duration,
             maxConnections: maxConnections,
             cluster: cluster,
+            repair: repairSettings,
             devCertificateDirectory: devDirectory)
     }
 
@@ -252,6 +286,13 @@ struct ServeCommand: ParsableCommand {
         } catch {
             throw ServeError("cannot use the API server: \(error)")
         }
+    }
+
+    /// This machine's host name (a pod's name, in a pod), for the Lease when POD_NAME is not set.
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "azwi-webhook" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Whether `name` is an RFC 1123 label, as namespace names are.

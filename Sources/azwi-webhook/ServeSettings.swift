@@ -27,6 +27,8 @@ struct ServeSettings {
     var maxConnections: Int
     /// The API server and what to do with certificates there; `nil` without a cluster.
     var cluster: ClusterCertificates?
+    /// Pod repair's settings; nil when `--repair=off` or without a cluster.
+    var repair: RepairSettings?
     /// The temporary certificate directory `--dev` made, removed at exit; nil outside dev mode.
     var devCertificateDirectory: String?
 }

@@ -8,7 +8,7 @@ import WebhookHTTP
 import WebhookTLS
 
 /// The running server: its components (the listeners, the ServiceAccount cache, the cluster
-/// version read, certificate work) started from one ordered list that keeps `/readyz` truthful,
+/// version read, certificate work, pod repair) started from one ordered list that keeps `/readyz` truthful,
 /// and stopped in reverse.
 ///
 /// Probes and metrics listen first (the kubelet sees "not ready" rather than "refused" while the
@@ -105,6 +105,11 @@ final class WebhookProcess {
             }
         }
         list.append(webhook)
+        if let repair = settings.repair, let cluster = settings.cluster {
+            list.append(try RepairComponent(
+                settings: repair, transport: cluster.client, isReady: { readiness.unmetConditions().isEmpty },
+                metrics: RepairMetrics(registry: registry, mode: repair.mode), logger: logger))
+        }
         let components = Components(logger: logger)
         try components.start(list)
 

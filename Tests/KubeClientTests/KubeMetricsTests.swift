@@ -8,8 +8,8 @@ struct KubeMetricsTests {
         let metrics = TestMetrics()
         let transport = ScriptedTransport()
         let store = ServiceAccountStore(metrics: KubeMetrics(factory: metrics))
-        let reflector = ServiceAccountReflector(
-            transport: transport, store: store, configuration: ServiceAccountCache.Configuration(), logger: .quiet,
+        let reflector = Reflector(
+            transport: transport, store: store, configuration: ListWatchConfiguration(), logger: .quiet,
             metrics: KubeMetrics(factory: metrics), sleep: { _ in }, random: { 0 }
         )
         transport.queueGet(200, Wire.list(rv: 10, [Wire.serviceAccount("ns", "a", rv: 1), Wire.serviceAccount("ns", "b", rv: 2)]))

@@ -6,8 +6,8 @@ import Testing
 /// The cache and client over real TLS against `fake_apiserver.py`.
 @Suite("Cache against the API server stand-in", .serialized, .timeLimit(.minutes(1)))
 struct ServiceAccountCacheIntegrationTests {
-    private static func fastConfiguration(watchTimeout: ClosedRange<Int> = 30...30) -> ServiceAccountCache.Configuration {
-        var configuration = ServiceAccountCache.Configuration()
+    private static func fastConfiguration(watchTimeout: ClosedRange<Int> = 30...30) -> ListWatchConfiguration {
+        var configuration = ListWatchConfiguration()
         configuration.watchTimeoutSeconds = watchTimeout
         configuration.watchSlack = .seconds(5)
         configuration.requestTimeout = .seconds(10)
@@ -15,7 +15,7 @@ struct ServiceAccountCacheIntegrationTests {
         return configuration
     }
 
-    private static func startedCache(_ server: FakeAPIServer, token: String? = "t0", configuration: ServiceAccountCache.Configuration = fastConfiguration()) throws -> ServiceAccountCache {
+    private static func startedCache(_ server: FakeAPIServer, token: String? = "t0", configuration: ListWatchConfiguration = fastConfiguration()) throws -> ServiceAccountCache {
         let client = try KubeAPIClient(connection: try server.connection(credential: token.map { .token($0) }), userAgent: "azwi-webhook/9.9.9-test", logger: .quiet)
         let cache = ServiceAccountCache(client: client, logger: .quiet, configuration: configuration)
         try cache.start()

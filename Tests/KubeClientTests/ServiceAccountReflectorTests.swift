@@ -12,10 +12,10 @@ struct ServiceAccountReflectorTests {
         func record(_ duration: Duration) { recorded.withLock { $0.append(duration) } }
     }
 
-    private func makeReflector(_ transport: ScriptedTransport, _ store: ServiceAccountStore, _ sleeps: Sleeps) -> ServiceAccountReflector {
-        var configuration = ServiceAccountCache.Configuration()
+    private func makeReflector(_ transport: ScriptedTransport, _ store: ServiceAccountStore, _ sleeps: Sleeps) -> Reflector<ServiceAccountStore> {
+        var configuration = ListWatchConfiguration()
         configuration.backoff = Backoff(initial: .milliseconds(100), maximum: .milliseconds(400))
-        return ServiceAccountReflector(
+        return Reflector(
             transport: transport, store: store, configuration: configuration, logger: .quiet,
             sleep: sleeps.record, random: { 0 }
         )
@@ -106,11 +106,76 @@ struct ServiceAccountReflectorTests {
     @Test func aLiveGetResultNeverResurrectsADeletedServiceAccount() {
         let store = ServiceAccountStore()
         store.replaceAll([:])
-        store.upsert(ServiceAccountInfo(namespace: "ns", name: "a", annotations: [:]), resourceVersion: "10")
-        store.delete(namespace: "ns", name: "a", resourceVersion: "12")
+        let key = ServiceAccountStore.Key(namespace: "ns", name: "a")
+        store.upsert(ServiceAccountStore.Entry(annotations: [:], resourceVersion: 10), for: key)
+        store.delete(key, metadata: ObjectMetadata(name: "a", namespace: "ns", resourceVersion: "12"))
         store.storeLive(ServiceAccountInfo(namespace: "ns", name: "a", annotations: [:]), resourceVersion: "10")
         #expect(store.lookup(namespace: "ns", name: "a") == nil)
         store.storeLive(ServiceAccountInfo(namespace: "ns", name: "a", annotations: ["azure.workload.identity/x": "new"]), resourceVersion: "13")
         #expect(store.lookup(namespace: "ns", name: "a")?.annotations == ["azure.workload.identity/x": "new"])
+    }
+}
+
+@Suite("The list/watch loop over any collection: a label selector, entries not kept")
+struct GenericReflectorTests {
+    /// Keeps the `phase` of each object by uid, and nothing for objects without one.
+    final class PhaseStore: ReflectorStore, @unchecked Sendable {
+        struct Object: Decodable {
+            struct Status: Decodable { var phase: String? }
+            var status: Status?
+        }
+
+        var entries: [String: String] = [:]
+        var replaced = 0
+
+        func key(for metadata: ObjectMetadata) -> String? { metadata.uid }
+        func entry(for object: Object, metadata: ObjectMetadata) -> String? { object.status?.phase }
+        func replaceAll(_ entries: [String: String]) {
+            self.entries = entries
+            replaced += 1
+        }
+        func upsert(_ entry: String, for key: String) { entries[key] = entry }
+        func delete(_ key: String, metadata: ObjectMetadata) { entries[key] = nil }
+    }
+
+    private static func pod(_ uid: String, rv: Int, phase: String?) -> String {
+        let status = phase.map { #","status":{"phase":"\#($0)"}"# } ?? ""
+        return #"{"metadata":{"name":"p-\#(uid)","namespace":"ns","uid":"\#(uid)","resourceVersion":"\#(rv)"}\#(status)}"#
+    }
+
+    @Test func listsAndWatchesWithTheSelectorAndDropsWhatTheStoreDoesNotKeep() {
+        let transport = ScriptedTransport(), store = PhaseStore()
+        let reflector = Reflector(
+            transport: transport, collection: .workloadIdentityPods, store: store, configuration: ListWatchConfiguration(),
+            logger: .quiet, sleep: { _ in }, random: { 0 })
+        transport.queueGet(200, Wire.list(rv: 5, [Self.pod("a", rv: 1, phase: "Running"), Self.pod("b", rv: 2, phase: nil)]))
+        transport.queueWatch(.stream([
+            Wire.event("ADDED", Self.pod("c", rv: 6, phase: "Pending")),
+            Wire.event("MODIFIED", Self.pod("a", rv: 7, phase: nil)),
+            Wire.event("MODIFIED", Self.pod("c", rv: 8, phase: "Running")),
+        ]))
+        #expect(reflector.step() == .listed(count: 1, resourceVersion: "5"))
+        #expect(transport.getTargets == ["/api/v1/pods?limit=500&labelSelector=azure.workload.identity%2Fuse%3Dtrue"])
+        #expect(store.entries == ["a": "Running"])
+        #expect(reflector.step() == .watchEnded(reason: "timeout", events: 3))
+        #expect(transport.watchTargets[0].hasPrefix("/api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=5&timeoutSeconds="))
+        #expect(transport.watchTargets[0].hasSuffix("&labelSelector=azure.workload.identity%2Fuse%3Dtrue"))
+        #expect(store.entries == ["c": "Running"])
+        #expect(reflector.resourceVersion == "8")
+    }
+
+    @Test func aStoppedLoopAppliesNothingMore() {
+        let transport = ScriptedTransport(), store = PhaseStore()
+        final class Flag { var isSet = false }
+        let stopping = Flag()
+        let reflector = Reflector(
+            transport: transport, collection: .workloadIdentityPods, store: store, configuration: ListWatchConfiguration(),
+            logger: .quiet, sleep: { _ in }, random: { 0 }, isStopping: { stopping.isSet })
+        transport.queueGet(200, Wire.list(rv: 5, []))
+        transport.queueWatch(.stream([Wire.event("ADDED", Self.pod("c", rv: 6, phase: "Pending"))]))
+        #expect(reflector.step() == .listed(count: 0, resourceVersion: "5"))
+        stopping.isSet = true
+        #expect(reflector.step() == .watchEnded(reason: "stopped", events: 0))
+        #expect(store.entries.isEmpty)
     }
 }

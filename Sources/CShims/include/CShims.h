@@ -61,4 +61,7 @@ int CShims_inflateInit2(z_stream *stream, int windowBits);
 /// server three `fcntl` calls per connection.
 int CShims_accept4(int fd, int flags);
 
+/// `mallopt(M_MMAP_THRESHOLD, bytes)`: `<malloc.h>` is not part of Swift's Glibc module.
+int CShims_mallopt_mmap_threshold(int bytes);
+
 #endif

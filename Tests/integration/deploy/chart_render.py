@@ -16,6 +16,10 @@ OPTIONS = {  # name -> (sets, values files)
     "extras": ((), (HERE / "values" / "extras.yaml",)),
     "pdb-max-unavailable": (("podDisruptionBudget.minAvailable=null", "podDisruptionBudget.maxUnavailable=0"), ()),
     "no-topology-spread": (("topologySpreadConstraints=null",), ()),
+    # pod repair (ours): off, and evicting with a namespace selector of one's own (namespace reads)
+    "repair-off": (("repair.mode=off",), ()),
+    "repair-evict": (("repair.mode=evict", "repair.evictionsPerMinute=3", "mutatingWebhookFailurePolicy=Ignore",
+                      "mutatingWebhookNamespaceSelector.matchLabels.azure-workload-identity=enabled"), ()),
     # identity bindings (upstream 1.6's custom token endpoint), with each of the three CA sources
     "identity-binding": ((), (HERE / "values" / "upstream-1.6-identity-binding.yaml",)),
     "identity-binding-ca-data": ((), (HERE / "values" / "upstream-1.6-identity-binding.yaml",

@@ -26,6 +26,13 @@ UPSTREAM_OBJECTS = {
     ("Secret", "azure-wi-webhook-server-cert"),
     ("Service", "azure-wi-webhook-webhook-service"),
 }
+# Ours: pod repair's RBAC, present while repair.mode is report (the default) or evict.
+REPAIR_OBJECTS = {
+    ("ClusterRole", "azure-wi-webhook-repair"),
+    ("ClusterRoleBinding", "azure-wi-webhook-repair"),
+    ("Role", "azure-wi-webhook-repair"),
+    ("RoleBinding", "azure-wi-webhook-repair"),
+}
 KUBE_VERSIONS = sorted({v for v in all_versions() if tuple(map(int, v.split(".")[:2])) >= (1, 29)},
                        key=lambda v: tuple(map(int, v.split("."))))
 @pytest.mark.parametrize("option", OPTIONS)
@@ -45,7 +52,8 @@ def test_every_object_is_valid_for_each_kubernetes_version(objects, option):
 
 def test_default_render_has_upstreams_objects_and_labels(objects):
     objs = objects()
-    assert set(objs) == UPSTREAM_OBJECTS
+    assert set(objs) == UPSTREAM_OBJECTS | REPAIR_OBJECTS
+    assert set(objects("repair.mode=off")) == UPSTREAM_OBJECTS
     for (kind, name), obj in objs.items():
         assert obj["metadata"]["labels"] == LABELS, (kind, name)
         if kind not in ("ClusterRole", "ClusterRoleBinding", "MutatingWebhookConfiguration"):
@@ -78,7 +86,8 @@ def test_default_values_match_upstream(objects):
     assert c["args"] == ["--log-level=info", "--metrics-addr=:8095", "--metrics-backend=prometheus", "--port=9443"]
     assert c["resources"] == {"limits": {"cpu": "100m", "memory": "30Mi"}, "requests": {"cpu": "100m", "memory": "20Mi"}}
     assert c["imagePullPolicy"] == "IfNotPresent"
-    assert c["env"] == [{"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}}]
+    assert c["env"] == [{"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}},
+                        {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}}]
     assert c["envFrom"] == [{"configMapRef": {"name": "azure-wi-webhook-config"}}]
     assert {p["name"]: p["containerPort"] for p in c["ports"]} == {"webhook-server": 9443, "healthz": 9440, "metrics": 8095}
     assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "healthz"}
@@ -217,7 +226,7 @@ def test_extra_env_volumes_and_mounts(objects):
     extras = yaml.safe_load((HERE / "values" / "extras.yaml").read_text())
     objs = objects(values=[HERE / "values" / "extras.yaml"])
     c = container(objs)
-    assert c["env"][0]["name"] == "POD_NAMESPACE" and c["env"][1:] == extras["extraEnv"]
+    assert [e["name"] for e in c["env"][:2]] == ["POD_NAMESPACE", "POD_NAME"] and c["env"][2:] == extras["extraEnv"]
     assert c["volumeMounts"][1:] == extras["extraVolumeMounts"]
     assert deployment(objs)["spec"]["template"]["spec"]["volumes"][1:] == extras["extraVolumes"]
 
@@ -248,7 +257,7 @@ def test_readme_documents_every_value(chart_dir):
     documented = {row.split("|")[1].strip().strip("`") for row in readme.splitlines() if row.startswith("| `")}
     expected = set()
     for key, value in values.items():
-        nested = key in ("image", "service", "podDisruptionBudget", "certManager", "customTokenEndpoint")
+        nested = key in ("image", "service", "podDisruptionBudget", "certManager", "customTokenEndpoint", "repair")
         expected |= {f"{key}.{sub}" for sub in value} if nested else {key}
     expected.add("podDisruptionBudget.maxUnavailable")  # commented out in values.yaml, as upstream
     expected = expected - {"doctor"} | {"doctor.rbac.create"}

@@ -47,7 +47,7 @@ def test_rendered_manifests_pass_checkov(render, tmp_path):
 
 
 @pytest.mark.parametrize("script", ["hack/generate-manifests.sh", "hack/helm-template/build.sh", "hack/kind-up.sh",
-                                    "scripts/build-release", "scripts/changelog-section"])
+                                    "scripts/build-release", "scripts/changelog-section", "scripts/bench-repair-pods"])
 def test_scripts_parse_and_pass_shellcheck(repo_root, script):
     subprocess.run(["bash", "-n", script], cwd=repo_root, check=True, timeout=30)
     result = subprocess.run([BIN / "shellcheck", "--severity=style", script], cwd=repo_root,

@@ -61,6 +61,10 @@ The first stdout line is the bound port. Tests steer it through /_control/... (n
                                               "conflict:secrets", "patch:mutatingwebhookconfigurations"),
                                               and the recent requests
   POST   /_control/reset-counters
+
+Pods, namespaces, Events, Leases, PodDisruptionBudgets, the Eviction API, admission on pod
+creation and workload controllers live in fake_pods.py (its docstring lists them and their
+controls); --generate-pods N stores N labelled, mutated pods for benchmarks.
 """
 import argparse
 import base64
@@ -77,6 +81,8 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import fake_pods
 
 HISTORY_LIMIT = 20000
 
@@ -393,6 +399,8 @@ class Handler(BaseHTTPRequestHandler):
         if (method == "POST" and len(parts) == 7 and parts[:3] == ["api", "v1", "namespaces"]
                 and parts[4] == "serviceaccounts" and parts[6] == "token"):
             return self.token_request(parts[3], parts[5])
+        if self.server.pods.serve(self, method, parts, query):
+            return
         extra = self.extra_route(parts)
         if extra is not None:
             return self.extra_api(method, query, *extra)
@@ -772,6 +780,8 @@ class Handler(BaseHTTPRequestHandler):
     def control(self, method, parts):
         state = self.server.state
         body = self.read_body() if method == "POST" else {}
+        if self.server.pods.control(self, method, parts, body):
+            return
         with state.cond:
             if method == "POST" and parts == ["serviceaccounts"]:
                 obj = state.put(body)
@@ -901,6 +911,7 @@ def main():
                         help="serve certificates.k8s.io/v1beta1 clustertrustbundles in API discovery")
     parser.add_argument("--issuer", default="https://kubernetes.default.svc.cluster.local",
                         help="the iss of issued tokens and the discovery document's issuer")
+    parser.add_argument("--generate-pods", type=int, default=0, help="generate N labelled pods (fake_pods.py)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     # A parent may have spawned us with SIGTERM blocked (test runners do); stay stoppable.
@@ -926,6 +937,8 @@ def main():
     server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     server.state = state
     server.signer = Signer()
+    server.pods = fake_pods.PodsAPI(state, status_object, apply_json_patch, args.bookmark_interval)
+    server.pods.generate(args.generate_pods, args.namespaces or max(1, args.generate_pods // 50))
     server.client_ca = args.client_ca
     server.bookmark_interval = args.bookmark_interval
     server.verbose = args.verbose

@@ -10,3 +10,12 @@ azure-workload-identity.io/system: "true"
 chart: '{{ template "workload-identity-webhook.name" . }}'
 release: '{{ .Release.Name }}'
 {{- end }}
+
+{{/* Ours: pod repair's mode (repair.mode), checked: off, report or evict. */}}
+{{- define "workload-identity-webhook.repairMode" -}}
+{{- $mode := toString ((.Values.repair | default dict).mode | default "report") }}
+{{- if not (has $mode (list "off" "report" "evict")) }}
+{{- fail (printf "repair.mode %q is not valid: use off, report or evict" $mode) }}
+{{- end }}
+{{- $mode }}
+{{- end }}
