@@ -51,7 +51,7 @@ final class ServiceAccountReflector {
     }
 
     private func list() -> Outcome {
-        var entries: [ServiceAccountStore.Key: ServiceAccountStore.Entry] = [:]
+        var entries = ServiceAccountTable()
         var next: String?
         var listVersion = ""
         repeat {
@@ -71,10 +71,7 @@ final class ServiceAccountReflector {
             }
             for item in page.items ?? [] {
                 guard let metadata = item.metadata, let name = metadata.name, let namespace = metadata.namespace else { continue }
-                entries[ServiceAccountStore.Key(namespace: namespace, name: name)] = ServiceAccountStore.Entry(
-                    annotations: ServiceAccountInfo.relevant(metadata.annotations),
-                    resourceVersion: metadata.resourceVersion.flatMap { UInt64($0) } ?? 0
-                )
+                entries.set(namespace: namespace, name: name, annotations: metadata.annotations ?? [:])
             }
             listVersion = page.metadata.resourceVersion ?? listVersion
             next = page.metadata.continue.flatMap { $0.isEmpty ? nil : $0 }

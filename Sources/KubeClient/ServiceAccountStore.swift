@@ -1,22 +1,17 @@
 import WebhookTLS
 /// The cache's contents behind one lock: the watch thread writes, request threads read.
 ///
-/// Each entry keeps the `azure.workload.identity/*` annotations and the resourceVersion it was
-/// seen at; deletions leave a short-lived tombstone so a live GET answer that raced with a
-/// DELETED event cannot bring a deleted ServiceAccount back.
+/// A ``ServiceAccountTable`` holds every ServiceAccount compactly (interned namespaces, names in
+/// one arena, annotations only for the annotated ones); deletions leave a short-lived tombstone
+/// so a live GET answer that raced with a DELETED event cannot bring a deleted ServiceAccount back.
 final class ServiceAccountStore: Sendable {
     struct Key: Hashable, Sendable {
         var namespace: String
         var name: String
     }
 
-    struct Entry: Sendable {
-        var annotations: [String: String]
-        var resourceVersion: UInt64
-    }
-
     private struct State {
-        var entries: [Key: Entry] = [:]
+        var table = ServiceAccountTable()
         var tombstones: [Key: UInt64] = [:]
         var synced = false
     }
@@ -30,24 +25,25 @@ final class ServiceAccountStore: Sendable {
     }
 
     var isSynced: Bool { state.withLock { $0.synced } }
-    var count: Int { state.withLock { $0.entries.count } }
+    var count: Int { state.withLock { $0.table.count } }
 
+    /// The ServiceAccount if cached; one without `azure.workload.identity/*` annotations is found
+    /// with none.
     func lookup(namespace: String, name: String) -> ServiceAccountInfo? {
-        let key = Key(namespace: namespace, name: name)
-        guard let entry = state.withLock({ $0.entries[key] }) else { return nil }
-        return ServiceAccountInfo(namespace: namespace, name: name, annotations: entry.annotations)
+        guard let annotations = state.withLock({ $0.table.annotations(namespace: namespace, name: name) }) else { return nil }
+        return ServiceAccountInfo(namespace: namespace, name: name, annotations: annotations)
     }
 
     /// Replaces everything with a fresh LIST result and marks the cache synced.
-    func replaceAll(_ entries: consuming [Key: Entry]) {
-        let fresh = entries
+    func replaceAll(_ table: consuming ServiceAccountTable) {
+        let fresh = table
         let count = fresh.count
         let old = state.withLock { state in
             defer {
                 state.tombstones = [:]
                 state.synced = true
             }
-            return exchange(&state.entries, with: fresh)
+            return exchange(&state.table, with: fresh)
         }
         _ = consume old  // freed outside the lock
         metrics.cached(count)
@@ -56,11 +52,10 @@ final class ServiceAccountStore: Sendable {
     /// Applies an ADDED or MODIFIED event.
     func upsert(_ info: ServiceAccountInfo, resourceVersion: String) {
         let key = Key(namespace: info.namespace, name: info.name)
-        let entry = Entry(annotations: info.annotations, resourceVersion: UInt64(resourceVersion) ?? 0)
         let count = state.withLock { state in
             state.tombstones[key] = nil
-            state.entries[key] = entry
-            return state.entries.count
+            state.table.set(namespace: info.namespace, name: info.name, annotations: info.annotations)
+            return state.table.count
         }
         metrics.cached(count)
     }
@@ -69,10 +64,10 @@ final class ServiceAccountStore: Sendable {
     func delete(namespace: String, name: String, resourceVersion: String) {
         let key = Key(namespace: namespace, name: name)
         let count = state.withLock { state in
-            state.entries[key] = nil
+            state.table.remove(namespace: namespace, name: name)
             if state.tombstones.count >= Self.maxTombstones { state.tombstones.removeAll() }
             state.tombstones[key] = UInt64(resourceVersion) ?? UInt64.max
-            return state.entries.count
+            return state.table.count
         }
         metrics.cached(count)
     }
@@ -82,12 +77,19 @@ final class ServiceAccountStore: Sendable {
         let key = Key(namespace: info.namespace, name: info.name)
         let version = UInt64(resourceVersion) ?? 0
         let count = state.withLock { state -> Int? in
-            if state.entries[key] != nil { return nil }
+            if state.table.contains(namespace: info.namespace, name: info.name) { return nil }
             if let deletedAt = state.tombstones[key], deletedAt >= version { return nil }
-            state.entries[key] = Entry(annotations: info.annotations, resourceVersion: version)
-            return state.entries.count
+            state.table.set(namespace: info.namespace, name: info.name, annotations: info.annotations)
+            return state.table.count
         }
         if let count { metrics.cached(count) }
+    }
+}
+
+extension ServiceAccountTable: ExpressibleByDictionaryLiteral {
+    init(dictionaryLiteral elements: (ServiceAccountStore.Key, [String: String])...) {
+        self.init()
+        for (key, annotations) in elements { set(namespace: key.namespace, name: key.name, annotations: annotations) }
     }
 }
 
