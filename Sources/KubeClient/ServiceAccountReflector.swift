@@ -73,6 +73,7 @@ final class ServiceAccountReflector {
                 guard let metadata = item.metadata, let name = metadata.name, let namespace = metadata.namespace else { continue }
                 entries.set(namespace: namespace, name: name, annotations: metadata.annotations ?? [:])
             }
+            if next == nil, let remaining = page.metadata.remainingItemCount { entries.reserve(count: entries.count + min(remaining, 2_000_000)) }
             listVersion = page.metadata.resourceVersion ?? listVersion
             next = page.metadata.continue.flatMap { $0.isEmpty ? nil : $0 }
         } while next != nil

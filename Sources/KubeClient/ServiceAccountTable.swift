@@ -4,22 +4,24 @@
 /// - namespaces are interned: each record holds a 4-byte index into ``namespaces``;
 /// - names live back to back in one byte arena: a record holds its offset and length, so a name
 ///   costs its bytes and no heap object (a `String` over 15 bytes is a 64-byte allocation);
-/// - only an annotated ServiceAccount (one with `azure.workload.identity/*` annotations, a tenth or
-///   fewer in a large cluster) holds a dictionary, in ``annotationSets``, its keys and values
-///   interned (the same tenant ID or key on many ServiceAccounts is stored once); the rest are a
-///   name and nothing else, and a lookup finds them with no annotations;
+/// - an annotated ServiceAccount (one with `azure.workload.identity/*` annotations, a tenth or
+///   fewer in a large cluster) has them packed in the arena after its name, each key as a 1-byte
+///   index into ``annotationKeys`` (the few keys there are, interned), each value as its bytes; a
+///   lookup builds the dictionary (a few small allocations, on the request path only for hits on
+///   annotated ServiceAccounts). The rest are a name and nothing else, found with no annotations;
 /// - an open-addressing table of record indices finds a record by namespace and name.
 ///
 /// 16 bytes a record, the name's bytes, and 4–8 bytes of table: about 50 bytes a plain
-/// ServiceAccount. Removal moves the last record into the hole; the arena's dead bytes are
+/// ServiceAccount, about 80 more for one with a client ID and a tenant ID. Removal moves the last record into the hole; the arena's dead bytes are
 /// reclaimed when they exceed the live ones. Not thread-safe: ``ServiceAccountStore`` locks it.
 struct ServiceAccountTable: Sendable {
     private struct Record: Sendable {
         var namespace: UInt32
         var offset: UInt32
+        /// The name's bytes at `offset`.
         var length: UInt32
-        /// Index + 1 into `annotationSets`; 0 for a ServiceAccount with no relevant annotations.
-        var annotations: UInt32
+        /// The packed annotations' bytes after the name; 0 for a ServiceAccount with none.
+        var annotationBytes: UInt32
     }
 
     private static let empty: UInt32 = 0
@@ -33,21 +35,21 @@ struct ServiceAccountTable: Sendable {
     /// Record index + 1, `empty` or `deleted`; its count is a power of two (or zero).
     private var slots: [UInt32] = []
     private var usedSlots = 0  // live and deleted
-    private var annotationSets: [[String: String]] = []
-    private var freeAnnotationSets: [UInt32] = []
-    private var interned: Set<String> = []
+    /// Interned annotation keys; a packed key is its index here, or `inlineKey` then the key.
+    private var annotationKeys: [String] = []
+    private var annotationKeyIndex: [String: UInt8] = [:]
+    private static let inlineKey: UInt8 = .max
+    private(set) var annotatedCount = 0
 
     init() {}
 
     var count: Int { records.count }
-    /// How many records carry annotations.
-    var annotatedCount: Int { annotationSets.count - freeAnnotationSets.count }
 
     /// The annotations of `namespace/name`, `[:]` for one without; `nil` when it is not here.
     func annotations(namespace: String, name: String) -> [String: String]? {
         guard let namespaceID = namespaceIndex[namespace], let slot = find(namespaceID, name).slot else { return nil }
         let record = records[Int(slots[slot] - 1)]
-        return record.annotations == 0 ? [:] : annotationSets[Int(record.annotations - 1)]
+        return record.annotationBytes == 0 ? [:] : unpackAnnotations(record)
     }
 
     func contains(namespace: String, name: String) -> Bool {
@@ -59,19 +61,37 @@ struct ServiceAccountTable: Sendable {
         let relevant = ServiceAccountInfo.relevant(annotations)
         let namespaceID = intern(namespace: namespace)
         let found = findForInsert(namespaceID, name)
-        if let slot = found.slot {
-            let index = Int(slots[slot] - 1)
-            releaseAnnotations(of: index)
-            records[index].annotations = storeAnnotations(relevant)
-            return
-        }
+        // The name and its packed annotations go to the arena's end; a replaced record's bytes die.
         let offset = arena.count
         arena.append(contentsOf: name.utf8)
-        records.append(Record(namespace: namespaceID, offset: UInt32(offset), length: UInt32(arena.count - offset), annotations: storeAnnotations(relevant)))
+        let length = arena.count - offset
+        packAnnotations(relevant)
+        let record = Record(namespace: namespaceID, offset: UInt32(offset), length: UInt32(length), annotationBytes: UInt32(arena.count - offset - length))
+        if record.annotationBytes != 0 { annotatedCount += 1 }
+        if let slot = found.slot {
+            let index = Int(slots[slot] - 1)
+            release(records[index])
+            records[index] = record
+            compactIfWasteful()
+            return
+        }
+        records.append(record)
         let insertAt = found.insertion
         if slots[insertAt] == Self.empty { usedSlots += 1 }
         slots[insertAt] = UInt32(records.count)
         growIfNeeded()
+    }
+
+    /// Makes room for `count` records, the arena sized by the names so far (a LIST knows its
+    /// total from its first page): no doubling, so no spare capacity of up to half.
+    mutating func reserve(count: Int) {
+        guard count > records.count else { return }
+        let bytesPerRecord = records.isEmpty ? 32 : (arena.count + records.count - 1) / records.count
+        records.reserveCapacity(count)
+        arena.reserveCapacity(count * bytesPerRecord + count * bytesPerRecord / 16)
+        var size = max(16, slots.count)
+        while count * 4 > size * 3 { size *= 2 }
+        if size > slots.count { rebuildSlots(size: size) }
     }
 
     /// Removes `namespace/name`; returns whether it was here.
@@ -79,9 +99,8 @@ struct ServiceAccountTable: Sendable {
     mutating func remove(namespace: String, name: String) -> Bool {
         guard let namespaceID = namespaceIndex[namespace], let slot = find(namespaceID, name).slot else { return false }
         let index = Int(slots[slot] - 1)
-        releaseAnnotations(of: index)
+        release(records[index])
         slots[slot] = Self.deleted
-        deadBytes += Int(records[index].length)
         let last = records.count - 1
         if index != last {
             // The last record moves into the hole: its slot points at its new index.
@@ -91,8 +110,17 @@ struct ServiceAccountTable: Sendable {
             slots[movedSlot] = UInt32(index + 1)
         }
         records.removeLast()
-        if deadBytes > 4096 && deadBytes > arena.count - deadBytes { compactArena() }
+        compactIfWasteful()
         return true
+    }
+
+    private mutating func release(_ record: Record) {
+        deadBytes += Int(record.length + record.annotationBytes)
+        if record.annotationBytes != 0 { annotatedCount -= 1 }
+    }
+
+    private mutating func compactIfWasteful() {
+        if deadBytes > 4096 && deadBytes > arena.count - deadBytes { compactArena() }
     }
 
     // MARK: - the hash table
@@ -187,7 +215,7 @@ struct ServiceAccountTable: Sendable {
         for index in records.indices {
             let record = records[index]
             let offset = fresh.count
-            fresh.append(contentsOf: arena[Int(record.offset)..<Int(record.offset + record.length)])
+            fresh.append(contentsOf: arena[Int(record.offset)..<Int(record.offset + record.length + record.annotationBytes)])
             records[index].offset = UInt32(offset)
         }
         arena = fresh
@@ -204,31 +232,58 @@ struct ServiceAccountTable: Sendable {
         return id
     }
 
-    /// Never shrinks while the table lives; a relist builds a fresh table.
-    private mutating func intern(_ string: String) -> String {
-        if let existing = interned.firstIndex(of: string) { return interned[existing] }
-        interned.insert(string)
-        return string
-    }
-
-    private mutating func storeAnnotations(_ annotations: [String: String]) -> UInt32 {
-        guard !annotations.isEmpty else { return 0 }
-        var shared: [String: String] = [:]
-        shared.reserveCapacity(annotations.count)
-        for (key, value) in annotations { shared[intern(key)] = intern(value) }
-        if let free = freeAnnotationSets.popLast() {
-            annotationSets[Int(free)] = shared
-            return free + 1
+    /// Appends `annotations` to the arena: per pair a key (an index into `annotationKeys`, or
+    /// `inlineKey`, a 2-byte length and the key), then a 4-byte length and the value.
+    private mutating func packAnnotations(_ annotations: [String: String]) {
+        for (key, value) in annotations {
+            if let id = keyID(key) {
+                arena.append(id)
+            } else {
+                arena.append(Self.inlineKey)
+                appendLength(key.utf8.count, bytes: 2)
+                arena.append(contentsOf: key.utf8)
+            }
+            appendLength(value.utf8.count, bytes: 4)
+            arena.append(contentsOf: value.utf8)
         }
-        annotationSets.append(shared)
-        return UInt32(annotationSets.count)
     }
 
-    private mutating func releaseAnnotations(of index: Int) {
-        let reference = records[index].annotations
-        guard reference != 0 else { return }
-        annotationSets[Int(reference - 1)] = [:]
-        freeAnnotationSets.append(reference - 1)
-        records[index].annotations = 0
+    private mutating func appendLength(_ length: Int, bytes: Int) {
+        for shift in 0..<bytes { arena.append(UInt8(truncatingIfNeeded: length >> (8 * shift))) }
+    }
+
+    /// The key's interned index; `nil` once 255 keys are interned (the rest are stored inline).
+    private mutating func keyID(_ key: String) -> UInt8? {
+        if let id = annotationKeyIndex[key] { return id }
+        guard annotationKeys.count < Int(Self.inlineKey) else { return nil }
+        let id = UInt8(annotationKeys.count)
+        annotationKeys.append(key)
+        annotationKeyIndex[key] = id
+        return id
+    }
+
+    private func unpackAnnotations(_ record: Record) -> [String: String] {
+        arena.withUnsafeBufferPointer { arena in
+            var annotations: [String: String] = [:]
+            var position = Int(record.offset + record.length)
+            let end = position + Int(record.annotationBytes)
+            func length(_ bytes: Int) -> Int {
+                var value = 0
+                for shift in 0..<bytes { value |= Int(arena[position + shift]) << (8 * shift) }
+                position += bytes
+                return value
+            }
+            func text(_ count: Int) -> String {
+                defer { position += count }
+                return String(decoding: UnsafeBufferPointer(rebasing: arena[position..<position + count]), as: UTF8.self)
+            }
+            while position < end {
+                let tag = arena[position]
+                position += 1
+                let key = tag == Self.inlineKey ? text(length(2)) : annotationKeys[Int(tag)]
+                annotations[key] = text(length(4))
+            }
+            return annotations
+        }
     }
 }

@@ -19,6 +19,8 @@ enum ServiceAccountWire {
     struct ListMetadata: Decodable {
         var resourceVersion: String?
         var `continue`: String?
+        /// How many items the pages after this one hold (set by the server when paginating).
+        var remainingItemCount: Int?
     }
 
     struct ListPage: Decodable {

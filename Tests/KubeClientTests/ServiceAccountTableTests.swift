@@ -76,6 +76,27 @@ struct ServiceAccountTableTests {
         #expect(table.annotations(namespace: "ns", name: "é") == clientID)
     }
 
+    @Test func moreThan255DistinctKeysAndLongOrNonASCIIValuesRoundTrip() {
+        var table = ServiceAccountTable()
+        let long = String(repeating: "v", count: 70_000)
+        for i in 0..<300 {
+            table.set(namespace: "ns", name: "sa-\(i)", annotations: ["azure.workload.identity/key-\(i)": "value-\(i)-é", "azure.workload.identity/client-id": i == 7 ? long : "id"])
+        }
+        for i in 0..<300 {
+            #expect(table.annotations(namespace: "ns", name: "sa-\(i)") == ["azure.workload.identity/key-\(i)": "value-\(i)-é", "azure.workload.identity/client-id": i == 7 ? long : "id"])
+        }
+        #expect(table.annotatedCount == 300)
+    }
+
+    @Test func reserveKeepsEverythingFindable() {
+        var table = ServiceAccountTable()
+        for i in 0..<100 { table.set(namespace: "ns", name: "sa-\(i)", annotations: i % 10 == 0 ? clientID : [:]) }
+        table.reserve(count: 5_000)
+        for i in 100..<5_000 { table.set(namespace: "ns", name: "sa-\(i)", annotations: i % 10 == 0 ? clientID : [:]) }
+        for i in 0..<5_000 { #expect(table.annotations(namespace: "ns", name: "sa-\(i)") == (i % 10 == 0 ? clientID : [:])) }
+        #expect(table.annotatedCount == 500)
+    }
+
     @Test func theStoreFindsPlainServiceAccountsAfterAList() {
         let store = ServiceAccountStore()
         store.replaceAll([ServiceAccountStore.Key(namespace: "ns", name: "plain"): [:], ServiceAccountStore.Key(namespace: "ns", name: "wi"): clientID])
