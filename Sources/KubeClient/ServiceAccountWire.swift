@@ -9,7 +9,33 @@ enum ServiceAccountWire {
         var name: String?
         var namespace: String?
         var resourceVersion: String?
-        var annotations: [String: String]?
+        private var relevantAnnotations: RelevantAnnotations?
+        /// Only the `azure.workload.identity/*` annotations: the others (last-applied-configuration
+        /// can be kilobytes) are skipped while decoding, never allocated.
+        var annotations: [String: String]? { relevantAnnotations?.values }
+
+        private enum CodingKeys: String, CodingKey {
+            case name, namespace, resourceVersion
+            case relevantAnnotations = "annotations"
+        }
+    }
+
+    struct RelevantAnnotations: Decodable {
+        var values: [String: String] = [:]
+
+        private struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            for key in container.allKeys where key.stringValue.hasPrefix(ServiceAccountInfo.annotationPrefix) {
+                values[key.stringValue] = try container.decode(String.self, forKey: key)
+            }
+        }
     }
 
     struct Object: Decodable {
