@@ -13,8 +13,11 @@ import WebhookTLS
 public final class ServiceAccountCache: Sendable {
     /// Tuning of the list/watch loop; the defaults suit a real cluster.
     public struct Configuration: Sendable {
-        /// Items per LIST page (`limit`).
-        public var pageSize = 500
+        /// Items per LIST page (`limit`). A page's body and its decoding are the LIST's transient
+        /// memory on top of the cache: 250 instead of client-go's 500 took the peak RSS synced
+        /// with 50,000 ServiceAccounts from 20.4 to 19.6 MiB (200,000: 28.8 to 27.8 MiB; issue 17,
+        /// one run each) for twice the LIST requests.
+        public var pageSize = 250
         /// Each watch asks the server to end it after a random number of seconds in this range.
         public var watchTimeoutSeconds: ClosedRange<Int> = 300...600
         /// How long past its `timeoutSeconds` a silent watch is given before it is abandoned.

@@ -37,7 +37,7 @@ struct ServiceAccountReflectorTests {
 
         #expect(!store.isSynced)
         #expect(reflector.step() == .listed(count: 3, resourceVersion: "100"))
-        #expect(transport.getTargets == ["/api/v1/serviceaccounts?limit=500", "/api/v1/serviceaccounts?limit=500&continue=tok%2B%2F%3D"])
+        #expect(transport.getTargets == ["/api/v1/serviceaccounts?limit=250", "/api/v1/serviceaccounts?limit=250&continue=tok%2B%2F%3D"])
         #expect(store.isSynced)
         #expect(store.lookup(namespace: "other", name: "c")?.annotations == ["azure.workload.identity/client-id": "c-id"])
 
