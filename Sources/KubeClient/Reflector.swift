@@ -59,7 +59,8 @@ final class Reflector<Store: ReflectorStore> {
     }
 
     private func list() -> Outcome {
-        var entries: [Store.Key: Store.Entry] = [:]
+        var listing: Store.Listing?
+        var count = 0
         var next: String?
         var listVersion = ""
         repeat {
@@ -78,13 +79,14 @@ final class Reflector<Store: ReflectorStore> {
                 pause()
                 return .listFailed("\(error)")
             }
-            if entries.isEmpty, let remaining = page.metadata.remainingItemCount {
-                entries.reserveCapacity((page.items?.count ?? 0) + remaining)  // one allocation, no rehashing
+            if listing == nil {
+                listing = store.makeListing(capacity: (page.items?.count ?? 0) + (page.metadata.remainingItemCount ?? 0))
             }
             for item in page.items ?? [] {
                 guard let metadata = item.metadata, let key = store.key(for: metadata),
                       let entry = store.entry(for: item.object, metadata: metadata) else { continue }
-                entries[key] = entry
+                store.add(entry, for: key, to: &listing!)
+                count += 1
             }
             listVersion = page.metadata.resourceVersion ?? listVersion
             next = page.metadata.continue.flatMap { $0.isEmpty ? nil : $0 }
@@ -94,8 +96,7 @@ final class Reflector<Store: ReflectorStore> {
             pause()
             return .listFailed("list without resourceVersion")
         }
-        let count = entries.count
-        store.replaceAll(entries)
+        store.replaceAll(listing ?? store.makeListing(capacity: 0))
         metrics.listed(collection.metrics)
         resourceVersion = listVersion
         backoff.reset()

@@ -20,14 +20,37 @@ public protocol ReflectorStore: AnyObject, Sendable {
     /// then removed).
     func entry(for object: Object, metadata: ObjectMetadata) -> Entry?
 
+    /// What a complete LIST is gathered into before it replaces everything: a dictionary by
+    /// default, or a store's own compact form (the ServiceAccount store's table), so a LIST of
+    /// 200,000 objects never holds a second, larger copy.
+    associatedtype Listing = [Key: Entry]
+
+    /// An empty listing with room for `capacity` entries.
+    func makeListing(capacity: Int) -> Listing
+
+    /// Adds one listed object's entry.
+    func add(_ entry: Entry, for key: Key, to listing: inout Listing)
+
     /// Replaces everything with the result of a complete LIST.
-    func replaceAll(_ entries: [Key: Entry])
+    func replaceAll(_ listing: consuming Listing)
 
     /// Applies an ADDED or MODIFIED event.
     func upsert(_ entry: Entry, for key: Key)
 
     /// Applies a DELETED event, or the removal of an object no longer kept.
     func delete(_ key: Key, metadata: ObjectMetadata)
+}
+
+extension ReflectorStore where Listing == [Key: Entry] {
+    public func makeListing(capacity: Int) -> [Key: Entry] {
+        var listing: [Key: Entry] = [:]
+        listing.reserveCapacity(capacity)  // one allocation, no rehashing
+        return listing
+    }
+
+    public func add(_ entry: Entry, for key: Key, to listing: inout [Key: Entry]) {
+        listing[key] = entry
+    }
 }
 
 /// A collection a ``ReflectorLoop`` lists and watches.
@@ -71,8 +94,11 @@ public struct ReflectorMetricNames: Sendable, Equatable {
 
 /// Tuning of a list/watch loop; the defaults suit a real cluster.
 public struct ListWatchConfiguration: Sendable {
-    /// Items per LIST page (`limit`).
-    public var pageSize = 500
+    /// Items per LIST page (`limit`). A page's body and its decoding are the LIST's transient
+    /// memory on top of the store: 250 instead of client-go's 500 took the peak RSS synced with
+    /// 50,000 ServiceAccounts from 20.4 to 19.6 MiB (200,000: 28.8 to 27.8 MiB; issue 17, one run
+    /// each) for twice the LIST requests.
+    public var pageSize = 250
     /// Each watch asks the server to end it after a random number of seconds in this range.
     public var watchTimeoutSeconds: ClosedRange<Int> = 300...600
     /// How long past its `timeoutSeconds` a silent watch is given before it is abandoned.

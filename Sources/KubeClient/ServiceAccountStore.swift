@@ -1,8 +1,10 @@
 import WebhookPOSIX
+
 /// The cache's contents behind one lock: the list/watch thread writes, request threads read.
 ///
-/// Each entry keeps the `azure.workload.identity/*` annotations and the resourceVersion it was
-/// seen at; deletions leave a short-lived tombstone so a live GET answer that raced with a
+/// A ``ServiceAccountTable`` holds every ServiceAccount compactly (interned namespaces, names in
+/// one arena, annotations only for the annotated ones), and a LIST is gathered straight into a
+/// new table; deletions leave a short-lived tombstone so a live GET answer that raced with a
 /// DELETED event cannot bring a deleted ServiceAccount back.
 final class ServiceAccountStore: ReflectorStore {
     typealias Object = ServiceAccountWire.Object
@@ -12,13 +14,11 @@ final class ServiceAccountStore: ReflectorStore {
         var name: String
     }
 
-    struct Entry: Sendable {
-        var annotations: [String: String]
-        var resourceVersion: UInt64
-    }
+    /// What is kept of a ServiceAccount: its `azure.workload.identity/*` annotations.
+    typealias Entry = [String: String]
 
     private struct State {
-        var entries: [Key: Entry] = [:]
+        var table = ServiceAccountTable()
         var tombstones: [Key: UInt64] = [:]
         var synced = false
     }
@@ -32,12 +32,13 @@ final class ServiceAccountStore: ReflectorStore {
     }
 
     var isSynced: Bool { state.withLock { $0.synced } }
-    var count: Int { state.withLock { $0.entries.count } }
+    var count: Int { state.withLock { $0.table.count } }
 
+    /// The ServiceAccount if cached; one without `azure.workload.identity/*` annotations is found
+    /// with none.
     func lookup(namespace: String, name: String) -> ServiceAccountInfo? {
-        let key = Key(namespace: namespace, name: name)
-        guard let entry = state.withLock({ $0.entries[key] }) else { return nil }
-        return ServiceAccountInfo(namespace: namespace, name: name, annotations: entry.annotations)
+        guard let annotations = state.withLock({ $0.table.annotations(namespace: namespace, name: name) }) else { return nil }
+        return ServiceAccountInfo(namespace: namespace, name: name, annotations: annotations)
     }
 
     func key(for metadata: ObjectMetadata) -> Key? {
@@ -45,22 +46,28 @@ final class ServiceAccountStore: ReflectorStore {
         return Key(namespace: namespace, name: name)
     }
 
-    /// The `azure.workload.identity/*` annotations and the resourceVersion.
     func entry(for object: Object, metadata: ObjectMetadata) -> Entry? {
-        Entry(annotations: ServiceAccountInfo.relevant(object.metadata?.annotations),
-              resourceVersion: metadata.resourceVersion.flatMap { UInt64($0) } ?? 0)
+        ServiceAccountInfo.relevant(object.metadata?.annotations)
+    }
+
+    func makeListing(capacity: Int) -> ServiceAccountTable {
+        ServiceAccountTable()
+    }
+
+    func add(_ entry: Entry, for key: Key, to listing: inout ServiceAccountTable) {
+        listing.set(namespace: key.namespace, name: key.name, annotations: entry)
     }
 
     /// Replaces everything with a fresh LIST result and marks the cache synced.
-    func replaceAll(_ entries: [Key: Entry]) {
-        let fresh = entries
+    func replaceAll(_ table: consuming ServiceAccountTable) {
+        let fresh = table
         let count = fresh.count
         let old = state.withLock { state in
             defer {
                 state.tombstones = [:]
                 state.synced = true
             }
-            return exchange(&state.entries, with: fresh)
+            return exchange(&state.table, with: fresh)
         }
         _ = consume old  // freed outside the lock
         metrics.cached(count)
@@ -70,8 +77,8 @@ final class ServiceAccountStore: ReflectorStore {
     func upsert(_ entry: Entry, for key: Key) {
         let count = state.withLock { state in
             state.tombstones[key] = nil
-            state.entries[key] = entry
-            return state.entries.count
+            state.table.set(namespace: key.namespace, name: key.name, annotations: entry)
+            return state.table.count
         }
         metrics.cached(count)
     }
@@ -79,10 +86,10 @@ final class ServiceAccountStore: ReflectorStore {
     /// Applies a DELETED event.
     func delete(_ key: Key, metadata: ObjectMetadata) {
         let count = state.withLock { state in
-            state.entries[key] = nil
+            state.table.remove(namespace: key.namespace, name: key.name)
             if state.tombstones.count >= Self.maxTombstones { state.tombstones.removeAll() }
             state.tombstones[key] = metadata.resourceVersion.flatMap { UInt64($0) } ?? UInt64.max
-            return state.entries.count
+            return state.table.count
         }
         metrics.cached(count)
     }
@@ -92,10 +99,10 @@ final class ServiceAccountStore: ReflectorStore {
         let key = Key(namespace: info.namespace, name: info.name)
         let version = UInt64(resourceVersion) ?? 0
         let count = state.withLock { state -> Int? in
-            if state.entries[key] != nil { return nil }
+            if state.table.contains(namespace: info.namespace, name: info.name) { return nil }
             if let deletedAt = state.tombstones[key], deletedAt >= version { return nil }
-            state.entries[key] = Entry(annotations: info.annotations, resourceVersion: version)
-            return state.entries.count
+            state.table.set(namespace: info.namespace, name: info.name, annotations: info.annotations)
+            return state.table.count
         }
         if let count { metrics.cached(count) }
     }

@@ -33,7 +33,15 @@ public struct HTTPServerConfiguration: Sendable {
     /// recurses deeply (only touched pages cost memory).
     public var connectionStackBytes: Int = 256 * 1024
     /// Bodies at least this long are gzip-compressed for clients that accept gzip.
-    public var gzipMinimumBytes: Int = 1024
+    ///
+    /// 64 KiB, above any normal admission answer, because compressing one costs more than it
+    /// saves (issue 17, `bench/run`): kube-apiserver's client always asks for gzip; on the
+    /// ~3.6 KB answer to Tests/Fixtures/admission/deployment-pod-review.json, level-1 gzip saves
+    /// ~2.3 KB on a cluster network but took our CPU per admission at 1,000/s from 103 to 163 µs
+    /// and the median from 1.2 to 2.3 ms (one run, shared 2-core machine) -- under the chart's
+    /// 100m CPU limit that CPU is the scarce resource. Upstream's Go server does not compress
+    /// either. Lower it where bandwidth, not CPU, is short.
+    public var gzipMinimumBytes: Int = 64 * 1024
 
     public init(host: String, port: Int, tls: CurrentTLSContext?, name: String = "webhook") {
         self.host = host

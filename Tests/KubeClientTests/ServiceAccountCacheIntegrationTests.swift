@@ -34,11 +34,11 @@ struct ServiceAccountCacheIntegrationTests {
         #expect(cache.count == 1200)
         #expect(try eventually { try server.counters()["watch"] == 1 })
         let counters = try server.counters()
-        #expect(counters["list"] == 3)
+        #expect(counters["list"] == 5)  // pages of 250
         let requests = try server.recentRequests()
         let lists = requests.filter { ($0["query"] as? [String: String])?["watch"] == nil }
-        #expect(lists.allSatisfy { ($0["query"] as? [String: String])?["limit"] == "500" })
-        #expect(lists.compactMap { ($0["query"] as? [String: String])?["continue"] }.count == 2)
+        #expect(lists.allSatisfy { ($0["query"] as? [String: String])?["limit"] == "250" })
+        #expect(lists.compactMap { ($0["query"] as? [String: String])?["continue"] }.count == 4)
         #expect(requests.allSatisfy { $0["user-agent"] as? String == "azwi-webhook/9.9.9-test" && $0["accept"] as? String == "application/json" })
         let watch = try #require(requests.last?["query"] as? [String: String])
         #expect(watch["allowWatchBookmarks"] == "true")

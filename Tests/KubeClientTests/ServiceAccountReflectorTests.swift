@@ -37,7 +37,7 @@ struct ServiceAccountReflectorTests {
 
         #expect(!store.isSynced)
         #expect(reflector.step() == .listed(count: 3, resourceVersion: "100"))
-        #expect(transport.getTargets == ["/api/v1/serviceaccounts?limit=500", "/api/v1/serviceaccounts?limit=500&continue=tok%2B%2F%3D"])
+        #expect(transport.getTargets == ["/api/v1/serviceaccounts?limit=250", "/api/v1/serviceaccounts?limit=250&continue=tok%2B%2F%3D"])
         #expect(store.isSynced)
         #expect(store.lookup(namespace: "other", name: "c")?.annotations == ["azure.workload.identity/client-id": "c-id"])
 
@@ -107,7 +107,7 @@ struct ServiceAccountReflectorTests {
         let store = ServiceAccountStore()
         store.replaceAll([:])
         let key = ServiceAccountStore.Key(namespace: "ns", name: "a")
-        store.upsert(ServiceAccountStore.Entry(annotations: [:], resourceVersion: 10), for: key)
+        store.upsert([:], for: key)
         store.delete(key, metadata: ObjectMetadata(name: "a", namespace: "ns", resourceVersion: "12"))
         store.storeLive(ServiceAccountInfo(namespace: "ns", name: "a", annotations: [:]), resourceVersion: "10")
         #expect(store.lookup(namespace: "ns", name: "a") == nil)
@@ -155,7 +155,7 @@ struct GenericReflectorTests {
             Wire.event("MODIFIED", Self.pod("c", rv: 8, phase: "Running")),
         ]))
         #expect(reflector.step() == .listed(count: 1, resourceVersion: "5"))
-        #expect(transport.getTargets == ["/api/v1/pods?limit=500&labelSelector=azure.workload.identity%2Fuse%3Dtrue"])
+        #expect(transport.getTargets == ["/api/v1/pods?limit=250&labelSelector=azure.workload.identity%2Fuse%3Dtrue"])
         #expect(store.entries == ["a": "Running"])
         #expect(reflector.step() == .watchEnded(reason: "timeout", events: 3))
         #expect(transport.watchTargets[0].hasPrefix("/api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=5&timeoutSeconds="))

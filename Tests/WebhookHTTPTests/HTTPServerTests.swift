@@ -58,7 +58,7 @@ import WebhookTLS
     }
 
     @Test func largeBodiesAreGzippedOnlyForClientsThatAcceptIt() throws {
-        let payload = Array(String(repeating: "patch-operation ", count: 200).utf8)
+        let payload = Array(String(repeating: "patch-operation ", count: 5_000).utf8)  // 80 KB: over gzipMinimumBytes
         let test = try TestServer(tls: true, handler: ClosureHandler { _ in HTTPResponse(status: 200, body: payload) })
         defer { test.stop() }
         let client = try test.connect()
@@ -70,6 +70,16 @@ import WebhookTLS
         let plain = try client.send(HTTPClientRequest(method: "GET", target: "/"), deadline: .now + .seconds(10))
         #expect(plain.headers["Content-Encoding"] == nil)
         #expect(plain.body == payload)
+    }
+
+    @Test func admissionSizedBodiesAreNotCompressedByDefault() throws {
+        let payload = Array(String(repeating: "patch-operation ", count: 250).utf8)  // 4 KB, an admission answer's size
+        let test = try TestServer(tls: false, handler: ClosureHandler { _ in HTTPResponse(status: 200, body: payload) })
+        defer { test.stop() }
+        let response = try test.connect().send(HTTPClientRequest(method: "GET", target: "/", headers: ["Accept-Encoding": "gzip"]),
+                                               deadline: .now + .seconds(10))
+        #expect(response.headers["Content-Encoding"] == nil)
+        #expect(response.body == payload)
     }
 
     @Test func smallBodiesAreNotCompressed() throws {

@@ -1,7 +1,7 @@
 // Loads every ServiceAccount of an API server into the cache and reports the initial LIST time
 // and the process RSS. Run it through scripts/bench-serviceaccount-cache, which starts the
 // stand-in with 50,000 ServiceAccounts; by hand:
-//   serviceaccount-cache-benchmark --port PORT --ca CA.pem [--token TOKEN] [--host 127.0.0.1]
+//   serviceaccount-cache-benchmark --port PORT --ca CA.pem [--token TOKEN] [--host 127.0.0.1] [--page-size 500]
 import KubeClient
 import Logging
 #if canImport(Glibc)
@@ -62,13 +62,16 @@ let connection = KubeConnection(
 var logger = Logger(label: "serviceaccount-cache-benchmark")
 logger.logLevel = .warning
 let idleRSS = memoryMiB("VmRSS")
+let idleAnon = memoryMiB("RssAnon")
 let client: KubeAPIClient
 do {
     client = try KubeAPIClient(connection: connection, userAgent: "azwi-webhook-benchmark/0", logger: logger)
 } catch {
     fail("\(error)")
 }
-let cache = ServiceAccountCache(client: client, logger: logger)
+var configuration = ListWatchConfiguration()
+if let pageSize = option("--page-size").flatMap(Int.init) { configuration.pageSize = pageSize }
+let cache = ServiceAccountCache(client: client, logger: logger, configuration: configuration)
 let started = ContinuousClock.now
 do { try cache.start() } catch { fail("\(error)") }
 while !cache.isSynced {
@@ -83,4 +86,5 @@ print("initial LIST (all pages, decoded, stored): \(listTime)")
 print("RSS before start: \(mib(idleRSS))")
 print("RSS when synced: \(mib(syncedRSS))")
 print("RSS 1 s later: \(mib(memoryMiB("VmRSS"))), peak (VmHWM): \(mib(memoryMiB("VmHWM")))")
+print("of which anonymous (heap, stacks): \(mib(memoryMiB("RssAnon"))) (before start: \(mib(idleAnon))), mapped files (code): \(mib(memoryMiB("RssFile")))")
 cache.stop()

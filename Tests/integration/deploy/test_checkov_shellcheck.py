@@ -27,6 +27,9 @@ CHECKOV_SKIPS = {
     # kube-apiserver calls the webhook from an address that depends on the provider (node IP,
     # konnectivity, a managed control plane): a default NetworkPolicy would block admission.
     "CKV2_K8S_6",
+    # No CPU limit on purpose: under a 100m CFS quota throttling, not work, set the webhook's tail
+    # latency on every pod creation (issue 17; values.yaml gives the figures). The request stays.
+    "CKV_K8S_11",
 }
 
 

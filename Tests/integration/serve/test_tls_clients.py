@@ -1,5 +1,4 @@
 """The webhook listener as curl and openssl s_client see it: TLS versions, ALPN, keep-alive, gzip."""
-import gzip
 import json
 import socket
 import subprocess
@@ -94,17 +93,16 @@ def test_curl_keeps_one_connection_for_several_requests(webhook, review_bytes, t
     assert lines == ["200", "1", "200", "0", "200", "0", "200", "0"], lines
 
 
-def test_curl_compressed_gets_gzip(webhook, review_bytes, tmp_path):
+def test_curl_compressed_gets_an_admission_answer_uncompressed(webhook, review_bytes, tmp_path):
+    # gzipMinimumBytes (64 KiB) is above any admission answer: compressing ~3.6 KB cost more CPU
+    # than it saved (issue 17); bodies over it are gzipped (HTTPServerTests).
     headers = tmp_path / "headers.txt"
     result = curl(webhook, "--compressed", "-D", str(headers), "-H", "Content-Type: application/json",
                   "--data-binary", "@-", url(webhook), data=review_bytes)
     assert result.returncode == 0, result.stderr
-    assert "content-encoding: gzip" in headers.read_text().lower()
+    assert "content-encoding" not in headers.read_text().lower()
     answer = json.loads(result.stdout)
     assert answer["response"]["allowed"] is True
-    raw = curl(webhook, "-H", "Accept-Encoding: gzip", "-H", "Content-Type: application/json",
-               "--data-binary", "@-", url(webhook), data=review_bytes)
-    assert json.loads(gzip.decompress(raw.stdout)) == answer
 
 
 def test_webhook_port_listens_on_ipv6_and_ipv4(webhook):
