@@ -427,6 +427,25 @@ class Handler(BaseHTTPRequestHandler):
             return self.get_one(parts[3], parts[5])
         self.send_status(404, "NotFound", "the server could not find the requested resource")
 
+    def list_position(self, state, query):
+        """(resourceVersion, last key served) a LIST page continues from: the list's start without
+        a `continue` token. None after answering 400 for a bad token or 410 for one older than the
+        last compaction, as kube-apiserver does. Called with state.cond held."""
+        token = query.get("continue")
+        if not token:
+            return state.rv, None
+        try:
+            decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
+            position = decoded["rv"], tuple(decoded["start"])
+        except (ValueError, KeyError, TypeError):
+            self.send_status(400, "BadRequest", "invalid continue token")
+            return None
+        if position[0] < state.compacted:
+            self.send_status(410, "Expired", "The provided continue parameter is too old "
+                             "to display a consistent list result.")
+            return None
+        return position
+
     def extra_route(self, parts):
         """(resource, namespace, name or None) for a path of one of RESOURCES."""
         for resource, (prefix, namespaced, _) in RESOURCES.items():
@@ -661,18 +680,10 @@ class Handler(BaseHTTPRequestHandler):
         limit = int(query.get("limit") or 0)
         with state.cond:
             state.count("list")
-            start = None
-            list_rv = state.rv
-            token = query.get("continue")
-            if token:
-                try:
-                    decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
-                    list_rv, start = decoded["rv"], tuple(decoded["start"])
-                except (ValueError, KeyError, TypeError):
-                    return self.send_status(400, "BadRequest", "invalid continue token")
-                if list_rv < state.compacted:
-                    return self.send_status(410, "Expired", "The provided continue parameter is too old "
-                                            "to display a consistent list result.")
+            position = self.list_position(state, query)
+            if position is None:
+                return
+            list_rv, start = position
             keys = state.sorted_keys()
             if namespace is not None:
                 keys = keys[bisect.bisect_left(keys, (namespace,)):bisect.bisect_left(keys, (namespace + "\0",))]

@@ -270,17 +270,10 @@ class PodsAPI:
         limit = int(query.get("limit") or 0)
         with state.cond:
             state.count("list:pods")
-            list_rv, start = state.rv, None
-            token = query.get("continue")
-            if token:
-                try:
-                    decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
-                    list_rv, start = decoded["rv"], tuple(decoded["start"])
-                except (ValueError, KeyError, TypeError):
-                    return handler.send_status(400, "BadRequest", "invalid continue token")
-                if list_rv < state.compacted:
-                    return handler.send_status(410, "Expired", "The provided continue parameter is too old "
-                                               "to display a consistent list result.")
+            position = handler.list_position(state, query)
+            if position is None:
+                return
+            list_rv, start = position
             keys = sorted(k for k, pod in state.extra["pods"].items()
                           if (namespace is None or k[0] == namespace) and (start is None or k > start)
                           and selector_matches(selector, pod["metadata"].get("labels")))
